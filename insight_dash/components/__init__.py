@@ -1,0 +1,1 @@
+"""Pure layout builders: data in, Dash components out. No database, no I/O."""
