@@ -4,6 +4,7 @@ Production runs under Gunicorn (`gunicorn -c gunicorn.conf.py wsgi:server`).
 """
 import argparse
 import getpass
+import signal
 import sys
 
 from insight_dash import create_app
@@ -22,6 +23,8 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as exc:
         print(exc, file=sys.stderr)
         return 2
+    # Exit cleanly on SIGTERM too, so the embedded PostgreSQL is stopped on the way out.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     server = create_app(settings)
     with server.app_context():
         if count_users() == 0:

@@ -31,7 +31,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
 
     server = Flask("insight_dash", instance_path=str(settings.data_dir))
-    server.config.update(_flask_config(settings))
+    server.config.update(flask_config(settings))
     server.extensions["insight_settings"] = settings
     if settings.trust_proxy:
         # Behind the ALB: trust one hop for the client address and the original scheme.
@@ -65,7 +65,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     return server
 
 
-def _flask_config(settings: Settings) -> dict[str, object]:
+def flask_config(settings: Settings) -> dict[str, object]:
     database_url = settings.database_url or start_embedded_postgres(settings.data_dir)
     return {
         "SECRET_KEY": settings.secret_key,

@@ -1,0 +1,22 @@
+"""Gunicorn settings (`gunicorn -c gunicorn.conf.py wsgi:server`), overridable by environment.
+
+Timeout chain (outer layers give up last): ALB idle 120 s >= Gunicorn 120 s > Bedrock read 90 s.
+"""
+import os
+
+bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
+worker_class = "gthread"
+workers = int(os.environ.get("GUNICORN_WORKERS", "4"))
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "120"))
+graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
+# Longer than the ALB's idle timeout, so the ALB closes idle connections first (no 502s).
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "125"))
+# No preload: each worker opens its own database pool after the fork instead of inheriting
+# sockets shared with its siblings.
+preload_app = False
+# Requests are logged by the app as JSON with request and user ids; Gunicorn logs errors only.
+accesslog = None
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+worker_tmp_dir = os.environ.get("GUNICORN_WORKER_TMP_DIR", "/dev/shm" if os.path.isdir("/dev/shm") else None)

@@ -1,0 +1,197 @@
+"""Shared fixtures: a real PostgreSQL (pgserver), a real S3 API (moto server over HTTP),
+one Insight app per test session, and helpers to sign in."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+import requests
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+
+from insight_dash import create_app
+from insight_dash.database import upgrade_database
+from insight_dash.extensions import db
+from insight_dash.models import User
+from insight_dash.services.users import create_user
+from insight_dash.settings import Settings
+from tests.support import CSRF_INPUT, TEST_PASSWORD, free_port, render_page
+
+@pytest.fixture
+def unused_tcp_url() -> str:
+    """An http URL where nothing listens: connections are refused at once."""
+    return f"http://127.0.0.1:{free_port()}"
+
+
+# ---------------------------------------------------------------- PostgreSQL
+
+
+@pytest.fixture(scope="session")
+def postgres_server_url() -> Iterator[str]:
+    """A PostgreSQL server URL: TEST_DATABASE_URL if set, else an embedded pgserver."""
+    if os.environ.get("TEST_DATABASE_URL"):
+        yield os.environ["TEST_DATABASE_URL"]
+        return
+    import pgserver
+
+    # A short path: PostgreSQL's unix socket lives in the data folder (107-byte limit).
+    base = Path(tempfile.mkdtemp(prefix="insight-pg-"))
+    server = pgserver.get_server(base / "data", cleanup_mode="delete")
+    yield server.get_uri()
+    server.cleanup()
+    shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def fresh_database(postgres_server_url: str) -> Callable[[str], str]:
+    """Create an empty database with the given name; returns its SQLAlchemy URL."""
+
+    def create(name: str) -> str:
+        with psycopg.connect(postgres_server_url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{name}"')
+        url = sa.engine.make_url(postgres_server_url).set(database=name)
+        return url.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+
+    return create
+
+
+# ---------------------------------------------------------------- S3 (moto server)
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint() -> Iterator[str]:
+    """A moto S3 server in its own process, spoken to over HTTP like the real thing."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            requests.get(url, timeout=1)
+            break
+        except requests.ConnectionError:
+            if time.monotonic() > deadline or process.poll() is not None:
+                process.kill()
+                raise RuntimeError("moto server did not start")
+            time.sleep(0.1)
+    yield url
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def aws_test_credentials() -> None:
+    """Dummy credentials through the default chain, as the task role would provide."""
+    os.environ.update(
+        AWS_ACCESS_KEY_ID="testing",
+        AWS_SECRET_ACCESS_KEY="testing",
+        AWS_DEFAULT_REGION="us-gov-west-1",
+    )
+    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"):
+        os.environ.pop(name, None)
+
+
+@pytest.fixture
+def s3_bucket(s3_endpoint: str) -> str:
+    import boto3
+
+    name = f"insight-test-{uuid.uuid4().hex[:12]}"
+    boto3.client("s3", endpoint_url=s3_endpoint, region_name="us-gov-west-1").create_bucket(
+        Bucket=name, CreateBucketConfiguration={"LocationConstraint": "us-gov-west-1"}
+    )
+    return name
+
+
+# ---------------------------------------------------------------- the app
+
+
+@pytest.fixture(scope="session")
+def test_settings(fresh_database, tmp_path_factory) -> Settings:
+    return Settings(
+        database_url=fresh_database("insight_test"),
+        data_dir=tmp_path_factory.mktemp("instance"),
+        secret_key="test-secret-key-that-is-long-enough-0123456789",
+    )
+
+
+@pytest.fixture(scope="session")
+def session_app(test_settings: Settings) -> Flask:
+    # Dash registers page callbacks once per process, so the suite shares one app.
+    server = create_app(test_settings)
+    upgrade_database(server)
+    return server
+
+
+@pytest.fixture
+def app(session_app: Flask) -> Iterator[Flask]:
+    """The app; every table is emptied after the test.
+
+    No application context stays pushed here: requests made through the test client must
+    each get their own, as in production (a shared one would share `g` between requests).
+    """
+    yield session_app
+    with session_app.app_context():
+        tables = ", ".join(table.name for table in db.metadata.sorted_tables)
+        db.session.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        db.session.commit()
+
+
+@pytest.fixture
+def app_ctx(app: Flask) -> Iterator[Flask]:
+    """An application context for calling services directly."""
+    with app.app_context():
+        yield app
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def make_user(app: Flask) -> Callable[[str], User]:
+    def make(username: str) -> User:
+        with app.app_context():
+            user = create_user(username, TEST_PASSWORD)
+            db.session.refresh(user)
+            db.session.expunge(user)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def page(sign_in):
+    """Render a page for a signed-in client; returns the callback response."""
+    return render_page
+
+
+@pytest.fixture
+def sign_in() -> Callable[..., object]:
+    """Sign `client` in through the real login form (CSRF token included)."""
+
+    def sign(client: FlaskClient, username: str, password: str = TEST_PASSWORD):
+        page = client.get("/login").get_data(as_text=True)
+        match = CSRF_INPUT.search(page)
+        assert match, "the login page has no CSRF token"
+        return client.post(
+            "/login", data={"username": username, "password": password, "csrf_token": match.group(1)}
+        )
+
+    return sign
