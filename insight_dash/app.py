@@ -5,9 +5,10 @@ import logging
 from datetime import timedelta
 
 from flask import Flask
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from insight_dash import auth, health
+from insight_dash import auth, health, uploads
 from insight_dash.auth.guard import install_login_guard
 from insight_dash.cli import users_cli
 from insight_dash.dash_app import create_dash
@@ -16,8 +17,10 @@ from insight_dash.extensions import csrf, db, login_manager, migrate
 from insight_dash.logging_setup import configure_logging, install_request_logging
 from insight_dash.security import install_security
 from insight_dash.services.storage import build_storage
+from insight_dash.services.ingest import recover_stale_datasets
 from insight_dash.services.users import get_user
 from insight_dash.settings import Settings
+from insight_dash.uploads.streaming import UploadRequest
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +34,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
 
     server = Flask("insight_dash", instance_path=str(settings.data_dir))
+    server.request_class = UploadRequest
     server.config.update(flask_config(settings))
     server.extensions["insight_settings"] = settings
     if settings.trust_proxy:
@@ -52,10 +56,12 @@ def create_app(settings: Settings | None = None) -> Flask:
     server.extensions["insight_storage"] = build_storage(settings)
     server.register_blueprint(auth.bp)
     server.register_blueprint(health.bp)
+    server.register_blueprint(uploads.bp)
     server.cli.add_command(users_cli)
 
     if settings.uses_embedded_database:
         upgrade_database(server)
+    _recover_interrupted_work(server)
     create_dash(server, settings)
     log.info(
         "Insight ready",
@@ -63,6 +69,16 @@ def create_app(settings: Settings | None = None) -> Flask:
                "database": "embedded" if settings.uses_embedded_database else "external"},
     )
     return server
+
+
+def _recover_interrupted_work(server: Flask) -> None:
+    """Datasets whose processing died with a previous process end in `error`, not limbo."""
+    with server.app_context():
+        try:
+            recover_stale_datasets()
+        except SQLAlchemyError as exc:  # not migrated yet, or the database is down: serve anyway
+            log.warning("skipped the stalled-dataset sweep: %s", type(exc).__name__)
+            db.session.rollback()
 
 
 def flask_config(settings: Settings) -> dict[str, object]:

@@ -1,17 +1,22 @@
 """The Dash shell: pages, the navbar, and the background-callback manager."""
+import logging
 from pathlib import Path
 
 import dash
+import dash_bootstrap_components as dbc
 import diskcache
-from dash import Dash, DiskcacheManager, html
+from dash import Dash, DiskcacheManager, html, no_update, set_props
 from flask import Flask
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from insight_dash.auth import identity  # noqa: F401  (registers the custom_data hook)
+from insight_dash.components import ids
 from insight_dash.components.navbar import navbar
+from insight_dash.services.errors import ServiceError
 from insight_dash.settings import Settings
 
+log = logging.getLogger(__name__)
 PACKAGE_DIR = Path(__file__).resolve().parent
 ASSETS_DIR = PACKAGE_DIR.parent / "assets"
 
@@ -29,6 +34,7 @@ def create_dash(server: Flask, settings: Settings) -> Dash:
         update_title=None,
         suppress_callback_exceptions=True,
         background_callback_manager=DiskcacheManager(jobs),
+        on_error=report_callback_error,
     )
     app.layout = shell
     return app
@@ -38,4 +44,21 @@ def shell() -> html.Div:
     """Served per page load behind the login guard; Dash also calls it once, unauthenticated,
     to validate the layout on the first request of the process."""
     username = current_user.username if current_user.is_authenticated else ""
-    return html.Div([navbar(username, generate_csrf()), dash.page_container])
+    toast = dbc.Toast(id=ids.APP_TOAST, header="Insight", is_open=False, dismissable=True, duration=8000,
+                      icon="danger", className="app-toast")
+    return html.Div([navbar(username, generate_csrf()), dash.page_container, toast])
+
+
+def report_callback_error(error: Exception):
+    """Any exception a callback raises ends as a message in the toast, never a traceback.
+
+    Service errors carry their own words; anything else is logged with its stack.
+    """
+    if isinstance(error, ServiceError):
+        message = error.message
+    else:
+        log.error("callback failed", exc_info=error)
+        message = "Something went wrong. The error was logged; please try again."
+    set_props(ids.APP_TOAST, {"children": message, "is_open": True})
+    outputs = dash.ctx.outputs_list
+    return [no_update] * len(outputs) if isinstance(outputs, list) else no_update

@@ -69,6 +69,8 @@ def configure_logging(settings: Settings) -> None:
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     # pgserver narrates every start at INFO; its warnings and errors still show.
     logging.getLogger("pgserver").setLevel(logging.WARNING)
+    # fastexcel warns about every untyped column while we scan raw header rows.
+    logging.getLogger("fastexcel").setLevel(logging.ERROR)
 
 
 def install_request_logging(server: Flask) -> None:

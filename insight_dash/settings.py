@@ -40,6 +40,8 @@ class Settings:
     llm_timeout_s: int = 90
     llm_max_retries: int = 3
     max_upload_mb: int = 150
+    frame_cache_mb: int = 1024
+    parquet_cache_mb: int = 20480
     secure_cookies: bool = False
     hsts_seconds: int = 0
     ssl_redirect: bool = False
@@ -84,6 +86,8 @@ class Settings:
             llm_timeout_s=reader.integer("INSIGHT_LLM_TIMEOUT_S", 90, low=1, high=600),
             llm_max_retries=reader.integer("INSIGHT_LLM_MAX_RETRIES", 3, low=0, high=10),
             max_upload_mb=reader.integer("INSIGHT_MAX_UPLOAD_MB", 150, low=1, high=2048),
+            frame_cache_mb=reader.integer("INSIGHT_FRAME_CACHE_MB", 1024, low=0, high=65536),
+            parquet_cache_mb=reader.integer("INSIGHT_PARQUET_CACHE_MB", 20480, low=0, high=1048576),
             secure_cookies=reader.boolean("INSIGHT_SECURE_COOKIES", production),
             hsts_seconds=reader.integer(
                 "INSIGHT_HSTS_SECONDS", 31536000 if production else 0, low=0, high=63072000

@@ -1,0 +1,57 @@
+"""A dataset: paged preview, column profiles, parse warnings and the sheet selector."""
+import dash
+from dash import Input, Output, State, callback, dcc, html, no_update
+
+from insight_dash.auth.identity import acting_user
+from insight_dash.components import ids
+from insight_dash.components.column_profile import column_profile
+from insight_dash.components.dataset_view import column_options, dataset_view, preview_grid
+from insight_dash.components.not_found import not_found
+from insight_dash.services.datasets import get_dataset
+from insight_dash.services.errors import NotFound
+from insight_dash.services.frames import table_entry
+from insight_dash.services.grid import grid_page
+
+dash.register_page(__name__, path_template="/datasets/<dataset_id>", title="Dataset · Insight")
+
+
+def layout(dataset_id: str | None = None, **_query):
+    try:
+        dataset = get_dataset(acting_user(), dataset_id)
+    except NotFound:
+        return not_found()
+    return html.Div(
+        [dcc.Store(id=ids.DATASET_ID, data=str(dataset.id)), html.Div(dataset_view(dataset), id="dataset-view")],
+        className="container-fluid page-body px-lg-4",
+    )
+
+
+@callback(Output(ids.GRID, "getRowsResponse"), Input(ids.GRID, "getRowsRequest"),
+          State(ids.DATASET_ID, "data"), State(ids.TABLE_SELECT, "value"), prevent_initial_call=True)
+def serve_rows(request, dataset_id, table):
+    if not request:
+        return no_update
+    return grid_page(acting_user(), dataset_id, table, request)
+
+
+@callback(Output(ids.GRID_AREA, "children"), Output(ids.PROFILE_COLUMN, "options"),
+          Output(ids.PROFILE_COLUMN, "value"), Input(ids.TABLE_SELECT, "value"),
+          State(ids.DATASET_ID, "data"), prevent_initial_call=True)
+def switch_table(table, dataset_id):
+    entry = table_entry(get_dataset(acting_user(), dataset_id), table)
+    return preview_grid(entry), column_options(entry), entry["columns"][0]["name"]
+
+
+@callback(Output(ids.PROFILE_CARD, "children"), Input(ids.PROFILE_COLUMN, "value"),
+          State(ids.TABLE_SELECT, "value"), State(ids.DATASET_ID, "data"), prevent_initial_call=True)
+def show_profile(column_name, table, dataset_id):
+    entry = table_entry(get_dataset(acting_user(), dataset_id), table)
+    column = next((c for c in entry["columns"] if c["name"] == column_name), None)
+    return column_profile(column, entry["row_count"])
+
+
+@callback(Output("dataset-view", "children"), Input(ids.DATASET_STATUS_POLL, "n_intervals"),
+          State(ids.DATASET_ID, "data"), prevent_initial_call=True)
+def follow_processing(_tick, dataset_id):
+    dataset = get_dataset(acting_user(), dataset_id)
+    return dataset_view(dataset)

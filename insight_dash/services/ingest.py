@@ -1,0 +1,210 @@
+"""From an uploaded file to a ready dataset: inspect, store, parse, profile, write Parquet.
+
+`receive_upload` runs in the upload request (fast: inspection and one storage write), then
+`process_dataset` runs as a background job and reports its stage in the Dataset row. A
+dataset ends `ready` or `error` with a reason; on error nothing of it stays in storage.
+"""
+from __future__ import annotations
+
+import logging
+import shutil
+import time
+import unicodedata
+import uuid
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import sqlalchemy as sa
+
+from insight_dash.extensions import db
+from insight_dash.models import Dataset, User
+from insight_dash.services import frames, jobs
+from insight_dash.services.datasets import get_dataset
+from insight_dash.services.errors import ServiceError
+from insight_dash.services.inspection import Inspection, UploadRefused, inspect_upload
+from insight_dash.services.parsing import ParsedTable, parse_upload
+from insight_dash.services.profiling import profile_table
+from insight_dash.services.runtime import current_settings, current_storage
+from insight_dash.services.storage import StorageError, dataset_prefix
+
+log = logging.getLogger(__name__)
+STALE_AFTER = timedelta(minutes=15)
+INTERRUPTED = "Processing stopped unexpectedly (the server restarted). Please upload the file again."
+UNEXPECTED = "Something went wrong while reading this file. The error was logged; please try again."
+
+
+def receive_upload(user: User, filename: str, upload: Path) -> Dataset:
+    """Inspect and store an uploaded file, then queue its processing.
+
+    Raises UploadRefused for files that are not accepted (nothing is kept) and StorageError
+    when storage cannot take the file (the dataset is recorded as `error`).
+    """
+    settings = current_settings()
+    name = display_name(filename)
+    try:
+        inspection = inspect_upload(upload, name, settings.max_upload_bytes)
+    except UploadRefused as refusal:
+        log.warning("upload refused", extra={"event": "upload_refused", "reason": refusal.message})
+        raise
+    dataset = Dataset(id=uuid.uuid4(), user_id=user.id, name=name, status="pending",
+                      size_bytes=upload.stat().st_size, meta=_progress({}, "uploading", 5))
+    db.session.add(dataset)
+    db.session.commit()
+    key = dataset_prefix(user.id, dataset.id) + ("original.xlsx" if inspection.kind == "xlsx" else "original.csv")
+    try:
+        current_storage().put_file(key, upload)
+    except StorageError as exc:
+        _fail(dataset, exc.message)
+        raise
+    # The job reads the local file rather than downloading the original again.
+    work_file = _work_dir(dataset.id) / key.rsplit("/", 1)[1]
+    shutil.move(upload, work_file)
+    dataset.storage_key = key
+    dataset.status = "processing"
+    dataset.meta = _progress(dataset.meta, "queued", 10)
+    db.session.commit()
+    log.info("upload stored", extra={"event": "upload_stored", "dataset_id": str(dataset.id),
+                                     "kind": inspection.kind, "size_bytes": dataset.size_bytes})
+    jobs.submit(process_dataset, dataset.id, str(work_file), inspection)
+    return dataset
+
+
+def process_dataset(dataset_id: uuid.UUID, work_file: str, inspection: Inspection) -> None:
+    """The background job: parse, profile and write Parquet copies, reporting each stage."""
+    started = time.perf_counter()
+    owner_id = db.session.scalar(sa.select(Dataset.user_id).where(Dataset.id == dataset_id))
+    try:
+        if owner_id is None:  # deleted before the job started
+            return
+        _set_stage(dataset_id, "parsing", 20)
+        tables = parse_upload(Path(work_file), inspection)
+        _set_stage(dataset_id, "profiling", 60)
+        profiles = [profile_table(table.frame) for table in tables]
+        _set_stage(dataset_id, "saving", 80)
+        prefix = dataset_prefix(owner_id, dataset_id)
+        described = [_write_table(prefix, dataset_id, index, table, profile)
+                     for index, (table, profile) in enumerate(zip(tables, profiles))]
+        dataset = db.session.get(Dataset, dataset_id)
+        if dataset is None:  # deleted while it was processing: leave nothing behind
+            current_storage().delete_prefix(prefix)
+            frames.forget(dataset_id)
+            return
+        dataset.meta = build_metadata(dataset, inspection, described, Path(work_file))
+        dataset.status = "ready"
+        db.session.commit()
+        log.info("dataset ready", extra={"event": "dataset_ready", "dataset_id": str(dataset_id),
+                                         "tables": len(described), "seconds": round(time.perf_counter() - started, 2)})
+    except ServiceError as exc:
+        _fail_by_id(dataset_id, exc.message)
+    except Exception:
+        log.exception("processing failed", extra={"dataset_id": str(dataset_id)})
+        _fail_by_id(dataset_id, UNEXPECTED)
+    finally:
+        shutil.rmtree(Path(work_file).parent, ignore_errors=True)
+
+
+def build_metadata(dataset: Dataset, inspection: Inspection, tables: list[dict[str, Any]],
+                   original: Path) -> dict[str, Any]:
+    """The spec's metadata schema for the default (largest) table, plus every table."""
+    default = max(tables, key=lambda table: table["row_count"] * max(table["column_count"], 1))
+    warnings = [warning if len(tables) == 1 else f"{table['name']}: {warning}"
+                for table in tables for warning in table["parse_warnings"]]
+    sheet_names = _sheet_names(original) if inspection.kind == "xlsx" else []
+    return {
+        "row_count": default["row_count"],
+        "column_count": default["column_count"],
+        "columns": default["columns"],
+        "file_size_bytes": dataset.size_bytes,
+        "sheet_names": sheet_names,
+        "parse_warnings": warnings,
+        "format": inspection.kind,
+        "encoding": inspection.encoding,
+        "delimiter": inspection.delimiter,
+        "default_table": default["name"],
+        "tables": tables,
+    }
+
+
+def delete_dataset(user: User, dataset_id: uuid.UUID | str) -> None:
+    """Delete a dataset with its stored objects, cached copies, sessions and queries."""
+    dataset = get_dataset(user, dataset_id)
+    current_storage().delete_prefix(dataset_prefix(dataset.user_id, dataset.id))
+    frames.forget(dataset.id)
+    db.session.delete(dataset)
+    db.session.commit()
+    log.info("dataset deleted", extra={"event": "dataset_deleted", "dataset_id": str(dataset.id)})
+
+
+def recover_stale_datasets(now: datetime | None = None) -> int:
+    """Mark datasets whose job stopped reporting as failed and remove their objects."""
+    cutoff = (now or datetime.now(timezone.utc)) - STALE_AFTER
+    stale = list(db.session.scalars(sa.select(Dataset).where(
+        Dataset.status.in_(("pending", "processing")), Dataset.updated_at < cutoff)))
+    for dataset in stale:
+        _fail(dataset, INTERRUPTED)
+        log.warning("recovered a stalled dataset", extra={"dataset_id": str(dataset.id)})
+    return len(stale)
+
+
+def display_name(filename: str) -> str:
+    """The file's own name, without folders or control characters, at most 255 characters."""
+    name = filename.replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip()
+    return name[-255:] or "upload"
+
+
+def _write_table(prefix: str, dataset_id: uuid.UUID, index: int, table: ParsedTable,
+                 profile: dict[str, Any]) -> dict[str, Any]:
+    key = prefix + f"tables/{index}.parquet"
+    local = _work_dir(dataset_id) / f"{index}.parquet"
+    pq.write_table(pa.Table.from_pandas(table.frame, preserve_index=False), local, compression="zstd")
+    current_storage().put_file(key, local)
+    frames.keep_local_copy(dataset_id, index, local)
+    return {"name": table.name, "index": index, "parquet_key": key, "parse_warnings": table.warnings, **profile}
+
+
+def _sheet_names(workbook: Path) -> list[str]:
+    import fastexcel
+
+    return list(fastexcel.read_excel(workbook).sheet_names)
+
+
+def _work_dir(dataset_id: uuid.UUID) -> Path:
+    folder = current_settings().data_dir / "work" / str(dataset_id)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _progress(meta: dict[str, Any], stage: str, percent: int) -> dict[str, Any]:
+    return {**meta, "progress": {"stage": stage, "percent": percent}}
+
+
+def _set_stage(dataset_id: uuid.UUID, stage: str, percent: int) -> None:
+    """Record the stage; the write also refreshes `updated_at`, the job's heartbeat."""
+    dataset = db.session.get(Dataset, dataset_id)
+    if dataset is not None:
+        dataset.meta = _progress(dataset.meta or {}, stage, percent)
+        db.session.commit()
+
+
+def _fail_by_id(dataset_id: uuid.UUID, message: str) -> None:
+    db.session.rollback()
+    dataset = db.session.get(Dataset, dataset_id)
+    if dataset is not None:
+        _fail(dataset, message)
+
+
+def _fail(dataset: Dataset, message: str) -> None:
+    """End in `error` with the reason, keeping no stored object behind."""
+    try:
+        current_storage().delete_prefix(dataset_prefix(dataset.user_id, dataset.id))
+    except StorageError:
+        log.warning("could not remove objects of a failed dataset", extra={"dataset_id": str(dataset.id)})
+    frames.forget(dataset.id)
+    dataset.status = "error"
+    dataset.error_message = message
+    dataset.meta = {key: value for key, value in (dataset.meta or {}).items() if key != "progress"}
+    db.session.commit()
