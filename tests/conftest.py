@@ -23,6 +23,7 @@ from insight_dash import create_app
 from insight_dash.database import upgrade_database
 from insight_dash.extensions import db
 from insight_dash.models import User
+from insight_dash.services.jobs import wait_for_jobs
 from insight_dash.services.users import create_user
 from insight_dash.settings import Settings
 from tests.support import CSRF_INPUT, TEST_PASSWORD, free_port, render_page
@@ -145,10 +146,15 @@ def app(session_app: Flask) -> Iterator[Flask]:
     each get their own, as in production (a shared one would share `g` between requests).
     """
     yield session_app
+    wait_for_jobs(timeout=120)
     with session_app.app_context():
         tables = ", ".join(table.name for table in db.metadata.sorted_tables)
         db.session.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
         db.session.commit()
+    data_dir = session_app.extensions["insight_settings"].data_dir
+    for folder in ("storage", "cache", "work", "uploads"):
+        shutil.rmtree(data_dir / folder, ignore_errors=True)
+    (data_dir / "storage").mkdir()
 
 
 @pytest.fixture

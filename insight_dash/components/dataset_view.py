@@ -93,8 +93,11 @@ def parse_warnings(warnings: list[str]) -> Any:
     if not warnings:
         return html.Div(id=ids.PARSE_WARNINGS)
     return dbc.Alert(
-        [html.Div(f"While reading the file we made {len(warnings)} change(s):", className="fw-semibold mb-1"),
-         html.Ul([html.Li(warning) for warning in warnings], className="mb-0 small")],
+        html.Details([
+            html.Summary(f"While reading the file we made {len(warnings)} change(s). Show them",
+                         className="fw-semibold"),
+            html.Ul([html.Li(warning) for warning in warnings], className="mb-0 mt-2 small"),
+        ]),
         id=ids.PARSE_WARNINGS, color="info", className="py-2",
     )
 

@@ -26,6 +26,7 @@ def browser_sign_in(dash_br, live_url, app) -> Callable[[str], None]:
     """Sign in through the login form in Chromium and wait for the Dash app to render."""
 
     def sign(username: str, password: str = TEST_PASSWORD, next_path: str = "/") -> None:
+        dash_br.driver.set_window_size(1366, 768)  # a common laptop screen
         dash_br.driver.delete_all_cookies()
         dash_br.driver.get(f"{live_url}/login?next={next_path}")
         dash_br.driver.find_element(By.NAME, "username").send_keys(username)

@@ -1,8 +1,12 @@
 """The home page lists the signed-in user's datasets and nobody else's."""
 import json
+import uuid
+
+import sqlalchemy as sa
 
 from insight_dash.extensions import db
 from insight_dash.models import Dataset
+from tests.support import call_callback
 
 
 def add_dataset(app, user, name, **fields):
@@ -42,3 +46,29 @@ def test_navbar_shows_who_is_signed_in(client, make_user, sign_in):
     sign_in(client, "alice")
     layout = json.dumps(client.get("/_dash-layout").get_json())
     assert '"alice"' in layout and "Sign out" in layout
+
+
+def delete_through_callbacks(client, dataset_id):
+    return call_callback(
+        client,
+        inputs=[("delete-confirm", "submit_n_clicks", 1)],
+        state=[("delete-target", "data", dataset_id)],
+    )
+
+
+def test_delete_is_owner_only(app, client, make_user, sign_in):
+    alice, _ = make_user("alice"), make_user("bob")
+    add_dataset(app, alice, "alice-sensors.csv", status="ready")
+    with app.app_context():
+        dataset_id = str(db.session.scalar(sa.select(Dataset.id)))
+    sign_in(client, "bob")
+    client.get("/")
+    assert delete_through_callbacks(client, dataset_id).status_code == 200
+    with app.app_context():
+        assert db.session.get(Dataset, uuid.UUID(dataset_id)) is not None
+    client.post("/logout", data={"csrf_token": client.get_cookie("_csrf_token").value})
+    sign_in(client, "alice")
+    client.get("/")
+    assert delete_through_callbacks(client, dataset_id).status_code == 200
+    with app.app_context():
+        assert db.session.get(Dataset, uuid.UUID(dataset_id)) is None

@@ -1,0 +1,61 @@
+"""Real uploads through the page in Chromium: a CSV, a messy workbook, a million rows."""
+import pandas as pd
+import pytest
+from selenium.webdriver.common.by import By
+
+from insight_dash.components import ids
+from tests.support import write_messy_workbook, write_sensor_csv
+
+pytestmark = pytest.mark.browser
+
+
+def upload_through_page(dash_br, path):
+    dash_br.wait_for_element(f"#{ids.UPLOAD_FILE}", timeout=20)
+    dash_br.driver.find_element(By.ID, ids.UPLOAD_FILE).send_keys(str(path))
+
+
+def wait_until_ready(dash_br, name, timeout=120):
+    dash_br.wait_for_element_by_css_selector(f'#{ids.DATASET_LIST} tr[data-status="ready"] a', timeout=timeout)
+    link = dash_br.driver.find_element(By.LINK_TEXT, name)
+    return link
+
+
+def test_csv_and_messy_workbook_uploads(dash_br, make_user, browser_sign_in, screenshot, tmp_path):
+    make_user("alice")
+    browser_sign_in("alice")
+    upload_through_page(dash_br, write_sensor_csv(tmp_path / "sensors.csv", rows=2000))
+    dash_br.wait_for_contains_text(f"#{ids.UPLOAD_MESSAGE}", "Uploaded sensors.csv", timeout=30)
+    wait_until_ready(dash_br, "sensors.csv")
+    upload_through_page(dash_br, write_messy_workbook(tmp_path / "budget.xlsx"))
+    dash_br.wait_for_contains_text(f"#{ids.UPLOAD_MESSAGE}", "Uploaded budget.xlsx", timeout=30)
+    dash_br.wait_for_text_to_equal(f'#{ids.DATASET_LIST} tr:first-child td:nth-child(2)', "ready", timeout=120)
+    rows = dash_br.find_elements(f"#{ids.DATASET_LIST} tbody tr")
+    assert [r.find_element(By.CSS_SELECTOR, "td").text for r in rows] == ["budget.xlsx", "sensors.csv"]
+    assert rows[1].find_elements(By.CSS_SELECTOR, "td")[2].text == "2,000"
+    screenshot("home-with-datasets")
+
+    dash_br.driver.find_element(By.LINK_TEXT, "budget.xlsx").click()
+    warnings = dash_br.wait_for_element(f"#{ids.PARSE_WARNINGS}", timeout=20)
+    warnings.find_element(By.TAG_NAME, "summary").click()
+    assert "Combined two header rows" in warnings.text and "total/subtotal" in warnings.text
+    select = dash_br.driver.find_element(By.ID, ids.TABLE_SELECT)
+    select.find_element(By.CSS_SELECTOR, 'option[value="Budget FY26"]').click()
+    dash_br.wait_for_contains_text(f"#{ids.GRID}", "Engineering", timeout=20)
+    assert "1234.5" in dash_br.find_element(f"#{ids.GRID}").text
+    screenshot("dataset-messy-workbook")
+    assert [entry for entry in dash_br.get_logs() if entry["level"] == "SEVERE"] == []
+
+
+def test_grid_pages_through_a_million_rows(dash_br, make_user, browser_sign_in, screenshot, tmp_path):
+    rows = 1_000_000
+    make_user("alice")
+    browser_sign_in("alice")
+    upload_through_page(dash_br, write_sensor_csv(tmp_path / "big.csv", rows=rows))
+    wait_until_ready(dash_br, "big.csv", timeout=180).click()
+    dash_br.wait_for_contains_text(f"#{ids.GRID}", "2026-01-01 00:00:00", timeout=30)
+    far = rows - 10
+    dash_br.driver.execute_script(
+        f"dash_ag_grid.getApi('{ids.GRID}').ensureIndexVisible({far}, 'top')")
+    expected = (pd.Timestamp("2026-01-01") + pd.Timedelta(minutes=far)).strftime("%Y-%m-%d %H:%M:%S")
+    dash_br.wait_for_contains_text(f"#{ids.GRID}", expected, timeout=30)
+    screenshot("dataset-far-page")
