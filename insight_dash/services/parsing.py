@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import itertools
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,7 +41,9 @@ def parse_csv(path: Path, inspection: Inspection) -> list[ParsedTable]:
     with open(path, encoding=inspection.encoding, newline="", errors="replace") as handle:
         top = list(itertools.islice(csv.reader(handle, delimiter=inspection.delimiter), HEADER_SCAN_ROWS))
     plan = locate_header(top)
-    width = max((len(row) for row in top[plan.data_start:]), default=len(plan.names))
+    # The usual row length, not the longest: one stray extra field must not reshape the table.
+    lengths = Counter(len(row) for row in top[plan.data_start:] if row)
+    width = max(lengths.most_common(1)[0][0] if lengths else 0, len(plan.names))
     names = plan.names + [f"Column {n}" for n in range(len(plan.names) + 1, width + 1)]
     skipped_rows: list[str] = []
 

@@ -1,0 +1,35 @@
+"""CSV encodings and delimiters are detected from the content; odd rows are reported."""
+import pytest
+
+from insight_dash.services.inspection import inspect_upload
+from insight_dash.services.parsing import parse_upload
+
+TEXT = "Name{d}City{d}Amount\nJosé{d}München{d}1.5\nZoë{d}Köln{d}2.5\n"
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "cp1252"])
+@pytest.mark.parametrize("delimiter", [",", ";", "\t", "|"])
+def test_encodings_and_delimiters(tmp_path, encoding, delimiter):
+    path = tmp_path / "data.csv"
+    path.write_bytes(TEXT.format(d=delimiter).encode(encoding))
+    inspection = inspect_upload(path, "data.csv", 10**6)
+    assert inspection.delimiter == delimiter
+    [table] = parse_upload(path, inspection)
+    assert list(table.frame.columns) == ["Name", "City", "Amount"]
+    assert table.frame["City"].tolist() == ["München", "Köln"]
+    assert table.frame["Amount"].tolist() == [1.5, 2.5]
+
+
+def test_rows_with_the_wrong_number_of_fields_are_skipped_and_reported(tmp_path):
+    path = tmp_path / "ragged.csv"
+    path.write_text("a,b,c\n1,2,3\n4,5\n6,7,8,9\n10,11,12\n")
+    [table] = parse_upload(path, inspect_upload(path, "ragged.csv", 10**6))
+    assert table.frame["a"].tolist() == [1, 10]
+    assert "Skipped 2 row(s) with the wrong number of fields." in table.warnings
+
+
+def test_quoted_fields_with_newlines_and_delimiters(tmp_path):
+    path = tmp_path / "quoted.csv"
+    path.write_text('id,comment\n1,"line one\nline two"\n2,"a, b and c"\n')
+    [table] = parse_upload(path, inspect_upload(path, "quoted.csv", 10**6))
+    assert table.frame["comment"].tolist() == ["line one\nline two", "a, b and c"]
