@@ -20,7 +20,7 @@ from insight_dash.services.storage import build_storage
 from insight_dash.services.ingest import recover_stale_datasets
 from insight_dash.services.users import get_user
 from insight_dash.settings import Settings
-from insight_dash.uploads.streaming import UploadRequest
+from insight_dash.uploads.streaming import UploadRequest, install_streamed_file_cleanup
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +53,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     install_login_guard(server)
     csrf.init_app(server)
     install_security(server, settings)
+    install_streamed_file_cleanup(server)
     server.extensions["insight_storage"] = build_storage(settings)
     server.register_blueprint(auth.bp)
     server.register_blueprint(health.bp)

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import codecs
 import csv
+import struct
 import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import magic
 from defusedxml import DefusedXmlException
@@ -30,6 +32,10 @@ MAX_COMPRESSION_RATIO = 200
 _OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_SIGNATURE = b"PK\x03\x04"
 _XML_DANGER = (b"<!DOCTYPE", b"<!ENTITY")
+_CHUNK = 1024 * 1024
+_BOMB = "This workbook expands to an unreasonable size (a zip bomb) and was refused."
+_DAMAGED = "This workbook is damaged: an internal part cannot be read."
+_ENTITIES = "This workbook contains XML entity declarations, which are not allowed."
 
 
 class UploadRefused(ServiceError):
@@ -153,7 +159,7 @@ def _check_workbook_package(path: Path, size: int) -> None:
             )
         if any(name.startswith(("xl/embeddings/", "xl/activex/")) for name in lowered) or "oleobject" in content_types:
             raise UploadRefused("This workbook contains embedded objects. Remove them and upload it again.")
-        _scan_xml_parts(archive, entries)
+    _scan_xml_parts(path, entries)
 
 
 def _check_bomb(entries: list[zipfile.ZipInfo], size: int) -> None:
@@ -161,7 +167,7 @@ def _check_bomb(entries: list[zipfile.ZipInfo], size: int) -> None:
         raise UploadRefused("This workbook has too many internal parts to be a real spreadsheet.")
     declared = sum(entry.file_size for entry in entries)
     if declared > MAX_UNCOMPRESSED_BYTES or declared > size * MAX_COMPRESSION_RATIO:
-        raise UploadRefused("This workbook expands to an unreasonable size (a zip bomb) and was refused.")
+        raise UploadRefused(_BOMB)
 
 
 def _read_safe_xml(archive: zipfile.ZipFile, name: str) -> str:
@@ -169,33 +175,58 @@ def _read_safe_xml(archive: zipfile.ZipFile, name: str) -> str:
     try:
         safe_xml(data)
     except DefusedXmlException:
-        raise UploadRefused("This workbook contains XML entity declarations, which are not allowed.") from None
+        raise UploadRefused(_ENTITIES) from None
     except Exception:
         raise UploadRefused("This workbook is damaged: an internal part is not valid XML.") from None
     return data.decode("utf-8", errors="replace")
 
 
-def _scan_xml_parts(archive: zipfile.ZipFile, entries: list[zipfile.ZipInfo]) -> None:
-    """Inflate every part once, in chunks: sizes must match their headers (a lying header is
-    how zip bombs slip past size checks) and no XML part may declare a DTD or entities."""
-    for entry in entries:
-        is_xml = entry.filename.lower().endswith((".xml", ".rels", ".vml"))
-        try:
-            _inflate_entry(archive, entry, is_xml)
-        except (zipfile.BadZipFile, zlib.error, EOFError):
-            raise UploadRefused("This workbook is damaged: an internal part cannot be read.") from None
+def _scan_xml_parts(path: Path, entries: list[zipfile.ZipInfo]) -> None:
+    """Inflate every part once, from its raw compressed bytes.
+
+    zipfile stops reading at the size the header declares, so a part whose header lies about
+    its size (how zip bombs slip past size checks) looks harmless through it; the parser
+    would inflate the whole stream. Here the real output is counted and must match the
+    declared size, and no XML part may declare a DTD or entities.
+    """
+    budget = MAX_UNCOMPRESSED_BYTES
+    with open(path, "rb") as handle:
+        for entry in entries:
+            is_xml = entry.filename.lower().endswith((".xml", ".rels", ".vml"))
+            try:
+                budget -= _inflate_entry(handle, entry, is_xml, budget)
+            except (zlib.error, struct.error):
+                raise UploadRefused(_DAMAGED) from None
 
 
-def _inflate_entry(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, is_xml: bool) -> None:
-    inflated = 0
-    tail = b""
-    with archive.open(entry) as stream:
-        while chunk := stream.read(1024 * 1024):
+def _inflate_entry(handle: BinaryIO, entry: zipfile.ZipInfo, is_xml: bool, budget: int) -> int:
+    handle.seek(entry.header_offset)
+    local = handle.read(30)
+    if local[:4] != _ZIP_SIGNATURE or entry.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        raise UploadRefused(_DAMAGED)
+    name_length, extra_length = struct.unpack("<HH", local[26:30])
+    handle.seek(entry.header_offset + 30 + name_length + extra_length)
+    inflater = zlib.decompressobj(-zlib.MAX_WBITS) if entry.compress_type == zipfile.ZIP_DEFLATED else None
+    remaining, inflated, tail = entry.compress_size, 0, b""
+    limit = min(entry.file_size, budget)
+    while remaining > 0:
+        raw = handle.read(min(remaining, _CHUNK))
+        if not raw:
+            raise UploadRefused(_DAMAGED)
+        remaining -= len(raw)
+        pending = raw
+        while pending:
+            chunk = inflater.decompress(pending, _CHUNK) if inflater else pending
+            pending = inflater.unconsumed_tail if inflater else b""
             inflated += len(chunk)
-            if inflated > entry.file_size:
-                raise UploadRefused("This workbook expands to an unreasonable size (a zip bomb) and was refused.")
+            if inflated > limit:
+                raise UploadRefused(_BOMB)
             if is_xml:
-                window = tail + chunk
-                if any(marker in window for marker in _XML_DANGER):
-                    raise UploadRefused("This workbook contains XML entity declarations, which are not allowed.")
+                if any(marker in tail + chunk for marker in _XML_DANGER):
+                    raise UploadRefused(_ENTITIES)
                 tail = chunk[-16:]
+    if inflater is not None and not inflater.eof:
+        raise UploadRefused(_BOMB)  # the stream goes on past its declared compressed size
+    if inflated != entry.file_size:
+        raise UploadRefused(_DAMAGED)
+    return inflated

@@ -9,7 +9,6 @@ from insight_dash.services.ingest import receive_upload
 from insight_dash.services.inspection import UploadRefused
 from insight_dash.services.storage import StorageError
 from insight_dash.uploads import bp
-from insight_dash.uploads.streaming import remove_request_files
 
 log = logging.getLogger(__name__)
 
@@ -17,18 +16,16 @@ log = logging.getLogger(__name__)
 @bp.route("/upload", methods=["POST"])
 def upload():
     """Store one file and queue its processing; the answer names the new dataset."""
+    file = request.files.get("file")
+    if file is None or not file.filename:
+        return jsonify(error="Choose a CSV or Excel file to upload."), 400
+    file.stream.flush()
     try:
-        file = request.files.get("file")
-        if file is None or not file.filename:
-            return jsonify(error="Choose a CSV or Excel file to upload."), 400
-        file.stream.flush()
         dataset = receive_upload(current_user, file.filename, Path(file.stream.name))
     except UploadRefused as refusal:
         return jsonify(error=refusal.message), 422
     except StorageError as exc:
         return jsonify(error=exc.message), 503
-    finally:
-        remove_request_files(request)
     return jsonify(dataset_id=str(dataset.id), name=dataset.name, status=dataset.status), 201
 
 
