@@ -8,25 +8,32 @@ COPY requirements.txt /tmp/requirements.txt
 RUN /opt/venv/bin/pip install -r /tmp/requirements.txt
 
 FROM python:3.11-slim
-# libmagic1: content sniffing of uploads (python-magic). No compilers in this stage.
+# libmagic1: content sniffing of uploads (python-magic); libseccomp2: the sandbox's syscall
+# filter. Two accounts: `insight` runs the web workers, `insight-sandbox` runs analysis code
+# and cannot read the app's files. No compilers in this stage.
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends libmagic1 \
+    && apt-get install -y --no-install-recommends libmagic1 libseccomp2 \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --uid 10001 --no-create-home --shell /usr/sbin/nologin insight \
-    && mkdir /data && chown insight:insight /data
+    && useradd --system --uid 10002 --no-create-home --shell /usr/sbin/nologin insight-sandbox \
+    && mkdir /data && chown insight:insight /data && chmod 700 /data
 COPY --from=build /opt/venv /opt/venv
 WORKDIR /app
 COPY insight_dash ./insight_dash
 COPY assets ./assets
 COPY migrations ./migrations
 COPY wsgi.py gunicorn.conf.py ./
-# All writes go under /data (mount a volume or tmpfs there); the rest can be read-only.
+# All writes go under /data and /tmp (mount tmpfs there); the rest can be read-only.
+# The Gunicorn master starts as root only to launch the sandbox zygote as insight-sandbox
+# (when_ready in gunicorn.conf.py); every worker drops to `insight` (GUNICORN_USER).
 ENV PATH=/opt/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
     INSIGHT_ENV=production \
-    INSIGHT_DATA_DIR=/data
-USER insight
+    INSIGHT_DATA_DIR=/data \
+    INSIGHT_SANDBOX_USER=insight-sandbox \
+    GUNICORN_USER=insight \
+    GUNICORN_GROUP=insight
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=40s --retries=3 \
     CMD ["python", "-c", "import sys, urllib.request; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4).status != 200)"]

@@ -20,3 +20,25 @@ accesslog = None
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 worker_tmp_dir = os.environ.get("GUNICORN_WORKER_TMP_DIR", "/dev/shm" if os.path.isdir("/dev/shm") else None)
+
+# Workers drop to this account when the master starts as root (the container does, so that
+# the sandbox zygote can run under an account of its own; see the README, "Sandbox").
+user = os.environ.get("GUNICORN_USER") or None
+group = os.environ.get("GUNICORN_GROUP") or None
+
+
+def when_ready(server):
+    """Start the host's sandbox zygote from the master, before any worker needs it."""
+    from insight_dash.sandbox.client import ensure_zygote
+    from insight_dash.settings import Settings
+
+    settings = Settings.from_env()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    ensure_zygote(settings)
+
+
+def on_exit(server):
+    from insight_dash.sandbox.client import stop_zygote
+    from insight_dash.settings import Settings
+
+    stop_zygote(Settings.from_env())

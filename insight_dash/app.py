@@ -1,7 +1,9 @@
 """The application factory: Flask server, extensions, auth, and Dash mounted on top."""
 from __future__ import annotations
 
+import ctypes
 import logging
+import os
 from datetime import timedelta
 
 from flask import Flask
@@ -14,6 +16,7 @@ from insight_dash.cli import users_cli
 from insight_dash.dash_app import create_dash
 from insight_dash.database import MIGRATIONS_DIR, start_embedded_postgres, upgrade_database
 from insight_dash.extensions import csrf, db, login_manager, migrate
+from insight_dash.sandbox.client import ensure_zygote
 from insight_dash.logging_setup import configure_logging, install_request_logging
 from insight_dash.security import install_security
 from insight_dash.services.storage import build_storage
@@ -23,6 +26,7 @@ from insight_dash.settings import Settings
 from insight_dash.uploads.streaming import UploadRequest, install_streamed_file_cleanup
 
 log = logging.getLogger(__name__)
+_PR_SET_DUMPABLE = 4
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -31,6 +35,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     if not settings.is_production:
         settings = settings.with_dev_secret()
     configure_logging(settings)
+    protect_process_data()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
 
     server = Flask("insight_dash", instance_path=str(settings.data_dir))
@@ -63,6 +68,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     if settings.uses_embedded_database:
         upgrade_database(server)
     _recover_interrupted_work(server)
+    if settings.sandbox_autostart:
+        ensure_zygote(settings)
     create_dash(server, settings)
     log.info(
         "Insight ready",
@@ -70,6 +77,14 @@ def create_app(settings: Settings | None = None) -> Flask:
                "database": "embedded" if settings.uses_embedded_database else "external"},
     )
     return server
+
+
+def protect_process_data() -> None:
+    """Files the app writes are private to its user, and its memory and environment cannot be
+    read by other processes of the same user (PR_SET_DUMPABLE=0), analysis code included."""
+    os.umask(0o077)
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(_PR_SET_DUMPABLE, 0, 0, 0, 0)
 
 
 def _recover_interrupted_work(server: Flask) -> None:

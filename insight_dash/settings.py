@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from insight_dash.sandbox.policy import DEFAULT_ALLOWED_IMPORTS
+
 ENVIRONMENTS = ("development", "production")
 STORAGE_BACKENDS = ("local", "s3")
 LOG_FORMATS = ("json", "text")
@@ -42,6 +44,12 @@ class Settings:
     max_upload_mb: int = 150
     frame_cache_mb: int = 1024
     parquet_cache_mb: int = 20480
+    sandbox_memory_mb: int = 2048
+    sandbox_timeout_s: int = 60
+    sandbox_require_seccomp: bool = True
+    sandbox_user: str | None = None
+    sandbox_allowed_imports: frozenset[str] = DEFAULT_ALLOWED_IMPORTS
+    sandbox_autostart: bool = True
     secure_cookies: bool = False
     hsts_seconds: int = 0
     ssl_redirect: bool = False
@@ -88,6 +96,14 @@ class Settings:
             max_upload_mb=reader.integer("INSIGHT_MAX_UPLOAD_MB", 150, low=1, high=2048),
             frame_cache_mb=reader.integer("INSIGHT_FRAME_CACHE_MB", 1024, low=0, high=65536),
             parquet_cache_mb=reader.integer("INSIGHT_PARQUET_CACHE_MB", 20480, low=0, high=1048576),
+            sandbox_memory_mb=reader.integer("INSIGHT_SANDBOX_MEMORY_MB", 2048, low=256, high=65536),
+            sandbox_timeout_s=reader.integer("INSIGHT_SANDBOX_TIMEOUT_S", 60, low=1, high=110),
+            sandbox_require_seccomp=reader.choice("INSIGHT_SANDBOX_SECCOMP", ("required", "optional"),
+                                                  "required" if production else "optional") == "required",
+            sandbox_user=reader.optional("INSIGHT_SANDBOX_USER") or (None if os.geteuid() else "nobody"),
+            sandbox_allowed_imports=frozenset(
+                reader.text("INSIGHT_SANDBOX_IMPORTS", ",".join(sorted(DEFAULT_ALLOWED_IMPORTS))).split(",")),
+            sandbox_autostart=reader.boolean("INSIGHT_SANDBOX_AUTOSTART", True),
             secure_cookies=reader.boolean("INSIGHT_SECURE_COOKIES", production),
             hsts_seconds=reader.integer(
                 "INSIGHT_HSTS_SECONDS", 31536000 if production else 0, low=0, high=63072000

@@ -21,7 +21,10 @@ ensure_apt_packages() {
 }
 
 find_python311() {
-  for candidate in python3.11 python3; do
+  # Debian's own interpreter first: it lives outside any home folder, so the sandbox's
+  # unprivileged user can run the same virtualenv as the app (a pyenv build under /root
+  # cannot be executed by another user).
+  for candidate in /usr/bin/python3.11 python3.11 python3; do
     if command -v "$candidate" >/dev/null &&
        "$candidate" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' 2>/dev/null; then
       command -v "$candidate"
@@ -35,6 +38,7 @@ find_python311() {
 ensure_venv() {
   local requirements="$1"
   if [ ! -x "$VENV/bin/python" ]; then
+    [ -x /usr/bin/python3.11 ] && ensure_apt_packages python3.11-venv
     echo "Creating the virtual environment in .venv"
     "$(find_python311)" -m venv "$VENV"
     "$VENV/bin/python" -m pip install -q --upgrade pip

@@ -23,6 +23,7 @@ from insight_dash import create_app
 from insight_dash.database import upgrade_database
 from insight_dash.extensions import db
 from insight_dash.models import User
+from insight_dash.sandbox.client import stop_zygote
 from insight_dash.services.jobs import wait_for_jobs
 from insight_dash.services.users import create_user
 from insight_dash.settings import Settings
@@ -127,15 +128,19 @@ def test_settings(fresh_database, tmp_path_factory) -> Settings:
         database_url=fresh_database("insight_test"),
         data_dir=tmp_path_factory.mktemp("instance"),
         secret_key="test-secret-key-that-is-long-enough-0123456789",
+        # As in production: a root-started app runs the sandbox under an account of its own.
+        sandbox_user="nobody" if os.geteuid() == 0 else None,
+        sandbox_timeout_s=10,  # the hostile suites wait it out for every runaway loop
     )
 
 
 @pytest.fixture(scope="session")
-def session_app(test_settings: Settings) -> Flask:
+def session_app(test_settings: Settings) -> Iterator[Flask]:
     # Dash registers page callbacks once per process, so the suite shares one app.
     server = create_app(test_settings)
     upgrade_database(server)
-    return server
+    yield server
+    stop_zygote(test_settings)
 
 
 @pytest.fixture

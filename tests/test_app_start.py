@@ -21,9 +21,9 @@ def wait_until_serving(process: subprocess.Popen, url: str, timeout: float = 90)
         if process.poll() is not None:
             raise AssertionError(f"the app exited early:\n{process.stdout.read()}")
         try:
-            requests.get(url, timeout=2)
+            requests.get(url, timeout=5)
             return
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # not listening yet, or workers booting
             time.sleep(0.25)
     raise AssertionError("the app did not start in time")
 

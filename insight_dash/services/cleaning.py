@@ -56,7 +56,8 @@ def locate_header(rows: list[list[Any]]) -> HeaderPlan:
     header_index = 0
     for index, row in enumerate(rows):
         filled = [v for v in row if not is_blank(v)]
-        if len(filled) >= max(1, width * 0.5) and sum(map(is_label, filled)) >= len(filled) * 0.6:
+        # At least two labels when the table is that wide: a lone title cell is not a header.
+        if len(filled) >= max(min(2, width), width * 0.5) and sum(map(is_label, filled)) >= len(filled) * 0.6:
             header_index = index
             break
     skipped = [row for row in rows[:header_index] if any(not is_blank(v) for v in row)]
@@ -110,10 +111,9 @@ def clean_frame(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     warnings: list[str] = []
     frame = _drop_empty(frame, warnings)
     frame = _drop_totals(frame, warnings)
-    for name in list(frame.columns):
-        if _is_text(frame[name]):
-            frame[name] = _convert_text_column(frame[name], name, warnings)
-    return frame.reset_index(drop=True), warnings
+    converted = {name: _convert_text_column(frame[name], name, warnings)
+                 for name in frame.columns if _is_text(frame[name])}
+    return frame.assign(**converted).reset_index(drop=True), warnings
 
 
 def _cell_text(value: Any) -> str:
@@ -145,7 +145,7 @@ def _fill_across(header: list[str]) -> list[str]:
 
 
 def _drop_empty(frame: pd.DataFrame, warnings: list[str]) -> pd.DataFrame:
-    text_blank = {name: frame[name].astype("string").str.strip().eq("") for name in frame.columns if _is_text(frame[name])}
+    text_blank = {name: _as_text(frame[name]).str.strip().eq("") for name in frame.columns if _is_text(frame[name])}
     empty_cells = frame.isna()
     for name, blanks in text_blank.items():
         empty_cells[name] = empty_cells[name] | blanks.fillna(False).astype(bool)
@@ -186,12 +186,24 @@ def _drop_totals(frame: pd.DataFrame, warnings: list[str]) -> pd.DataFrame:
         return frame
     is_total = pd.Series(False, index=frame.index)
     for name in label_columns:
-        is_total |= frame[name].astype("string").str.match(_TOTAL.pattern, case=False).fillna(False).astype(bool)
+        is_total |= _as_text(frame[name]).str.match(_TOTAL.pattern, case=False).fillna(False).astype(bool)
     if is_total.any() and is_total.sum() < len(frame):
         example = str(frame.loc[is_total, label_columns].bfill(axis=1).iloc[0, 0]).strip()
         warnings.append(f'Dropped {int(is_total.sum())} total/subtotal row(s) (e.g. "{example}") so sums are not counted twice.')
         frame = frame.loc[~is_total]
     return frame
+
+
+_ARROW_TEXT = pd.ArrowDtype(pa.string())
+
+
+def _as_text(column: pd.Series) -> pd.Series:
+    """Arrow-backed strings: vectorised string operations without a Python object per cell
+    (an Arrow column already is one; converting it to another string type would copy it
+    through Python objects)."""
+    if isinstance(column.dtype, pd.ArrowDtype) and pa.types.is_string(column.dtype.pyarrow_dtype):
+        return column
+    return column.astype(object).astype(_ARROW_TEXT)
 
 
 def _is_text(column: pd.Series) -> bool:
@@ -202,16 +214,18 @@ def _is_text(column: pd.Series) -> bool:
 
 
 def _convert_text_column(column: pd.Series, name: str, warnings: list[str]) -> pd.Series:
-    text = column.astype("string[pyarrow]").str.strip()
-    present = text[~text.str.lower().isin(NULL_TOKENS) & text.notna()]
-    if present.empty:
+    # Decide from a sample of non-empty values; only a column that converts is processed whole.
+    sample = _as_text(column.dropna().head(SAMPLE_SIZE * 2)).str.strip()
+    sample = sample[~sample.str.lower().isin(NULL_TOKENS)].head(SAMPLE_SIZE)
+    if sample.empty:
         return column
-    sample = present.head(SAMPLE_SIZE)
+    text = _as_text(column).str.strip()
     numeric_share = max(sample.str.match(_NUMBER.pattern).mean(), sample.str.match(_EURO_NUMBER.pattern).mean())
     if numeric_share >= CONVERT_SHARE:
         european = sample.str.match(_EURO_NUMBER.pattern).mean() > sample.str.match(_NUMBER.pattern).mean()
         numbers = _parse_numbers(text, european)
-        failed = int(present.size - numbers.notna().sum())
+        present = int((text.notna() & ~text.str.lower().isin(NULL_TOKENS)).sum())
+        failed = int(present - numbers.notna().sum())
         examples = ", ".join(f'"{v}"' for v in sample.head(2))
         warnings.append(f'Converted "{name}" from text to numbers ({examples}).')
         if failed:

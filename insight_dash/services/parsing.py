@@ -18,6 +18,7 @@ import pyarrow.csv as pacsv
 
 from insight_dash.services.cleaning import HEADER_SCAN_ROWS, clean_frame, locate_header
 from insight_dash.services.inspection import Inspection, UploadRefused
+from insight_dash.services.xlsx_head import sheet_heads
 
 CSV_BLOCK_BYTES = 16 * 1024 * 1024
 CSV_NULLS = ["", "NA", "N/A", "n/a", "NULL", "null", "NaN", "nan", "-", "#N/A"]
@@ -75,9 +76,10 @@ def parse_csv(path: Path, inspection: Inspection) -> list[ParsedTable]:
 def parse_xlsx(path: Path) -> list[ParsedTable]:
     try:
         reader = fastexcel.read_excel(path)
-    except Exception as exc:  # calamine reports damage with its own exception types
+        heads = sheet_heads(path, HEADER_SCAN_ROWS)
+    except Exception as exc:  # calamine and the XML reader report damage with their own types
         raise UploadRefused(f"The workbook could not be read: {_first_line(exc)}") from exc
-    tables = [_parse_sheet(reader, sheet_name) for sheet_name in reader.sheet_names]
+    tables = [_parse_sheet(reader, name, heads.get(name, [])) for name in reader.sheet_names]
     skipped = [name for name, table in zip(reader.sheet_names, tables) if not len(table.frame)]
     if skipped and len(skipped) < len(tables):
         largest = max(tables, key=lambda table: table.frame.size)
@@ -85,14 +87,12 @@ def parse_xlsx(path: Path) -> list[ParsedTable]:
     return tables
 
 
-def _parse_sheet(reader: fastexcel.ExcelReader, sheet_name: str) -> ParsedTable:
+def _parse_sheet(reader: fastexcel.ExcelReader, sheet_name: str, head: list[list]) -> ParsedTable:
     """The sheet's table; an empty frame when the sheet holds no table."""
-    top = reader.load_sheet(sheet_name, header_row=None, n_rows=HEADER_SCAN_ROWS).to_pandas()
-    rows = top.astype(object).where(top.notna(), None).values.tolist()
-    plan = locate_header(rows)
-    if not plan.names:
+    plan = locate_header(head)
+    if not plan.names or plan.data_start >= len(head):
         return ParsedTable(name=sheet_name, frame=pd.DataFrame())
-    width = reader.load_sheet(sheet_name, header_row=None, n_rows=1).width
+    width = max(len(row) for row in head)
     names = (plan.names + [f"Column {n}" for n in range(len(plan.names) + 1, width + 1)])[:width]
     options = dict(header_row=None, skip_rows=plan.data_start, column_names=names)
     batch, errors = reader.load_sheet(sheet_name, **options).to_arrow_with_errors()

@@ -33,3 +33,20 @@ def test_quoted_fields_with_newlines_and_delimiters(tmp_path):
     path.write_text('id,comment\n1,"line one\nline two"\n2,"a, b and c"\n')
     [table] = parse_upload(path, inspect_upload(path, "quoted.csv", 10**6))
     assert table.frame["comment"].tolist() == ["line one\nline two", "a, b and c"]
+
+
+def test_sheets_that_start_away_from_a1_line_up(tmp_path):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet["C4"], sheet["C6"], sheet["D6"] = "Report", "Name", "Value"
+    sheet["C7"], sheet["D7"], sheet["C8"], sheet["D8"] = "a", 1, "b", 2
+    styled = book.create_sheet("Styled")
+    styled["B2"].font = openpyxl.styles.Font(bold=True)  # formatted but empty
+    styled["C3"], styled["D3"], styled["C4"], styled["D4"] = "h1", "h2", 5, 6
+    path = tmp_path / "offset.xlsx"
+    book.save(path)
+    first, second = parse_upload(path, inspect_upload(path, "offset.xlsx", 10**6))
+    assert list(first.frame.columns) == ["Name", "Value"] and first.frame.values.tolist() == [["a", 1.0], ["b", 2.0]]
+    assert list(second.frame.columns) == ["h1", "h2"] and second.frame.values.tolist() == [[5.0, 6.0]]

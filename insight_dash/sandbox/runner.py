@@ -1,0 +1,163 @@
+"""Layers 3-5, inside the forked runner: open the data, lock the process down, run the code,
+and write the result as JSON to a pipe. Only the zygote's supervisor calls `run`."""
+from __future__ import annotations
+
+import builtins
+import json
+import math
+import mmap
+import os
+import resource
+import sys
+import traceback
+from typing import Any
+
+import duckdb
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import plotly.io as pio
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from insight_dash.sandbox.policy import DEFAULT_ALLOWED_IMPORTS
+from insight_dash.sandbox.seccomp import SeccompUnavailable, load_filter
+
+MAX_TABLE_ROWS = 1000
+MAX_TEXT = 20_000
+SAFE_BUILTINS = {name: getattr(builtins, name) for name in (
+    "abs", "all", "any", "bool", "dict", "enumerate", "filter", "float", "format", "frozenset", "getattr",
+    "hasattr", "int", "isinstance", "issubclass", "iter", "len", "list", "map", "max", "min", "next",
+    "object", "print", "range", "repr", "reversed", "round", "set", "slice", "sorted", "str", "sum", "tuple",
+    "type", "zip", "divmod", "pow", "chr", "ord", "hash", "callable", "ValueError", "TypeError",
+    "KeyError", "IndexError", "ZeroDivisionError", "Exception", "ArithmeticError", "StopIteration",
+    "True", "False", "None", "NotImplemented",
+) if hasattr(builtins, name)}
+
+
+def run(request: dict[str, Any], fds: list[int], result_fd: int) -> None:
+    """Never returns: writes one JSON result to `result_fd` and exits the process."""
+    try:
+        namespace = _prepare(request, fds)
+        _lock_down(request)
+        exec(compile(request["code"], "<analysis>", "exec"), namespace)
+        outcome = {"ok": True, "result": serialize_result(namespace.get("result"))}
+    except _Refused as refused:
+        outcome = {"ok": False, "kind": refused.kind, "message": str(refused)}
+    except MemoryError:
+        outcome = {"ok": False, "kind": "memory", "message": "The analysis ran out of memory."}
+    except BaseException as exc:  # the code's own failure, reported back for a corrected retry
+        outcome = {"ok": False, "kind": "execution", "message": f"{type(exc).__name__}: {exc}",
+                   "traceback": _code_traceback(exc)}
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass  # the code closed or broke its own output
+    _write_all(result_fd, json.dumps(outcome, default=str, allow_nan=False).encode())
+    os._exit(0)
+
+
+class _Refused(Exception):
+    def __init__(self, kind: str, message: str):
+        super().__init__(message)
+        self.kind = kind
+
+
+def _prepare(request: dict[str, Any], fds: list[int]) -> dict[str, Any]:
+    """Open the tables (before the filter: the descriptors are the only data it will see)."""
+    connection = duckdb.connect(":memory:", config={"threads": 2})
+    frames = []
+    for table, fd in zip(request["tables"], fds):
+        # Read through the descriptor itself: re-opening it by path would need permissions
+        # the sandbox's own user does not have (the files belong to the app).
+        # The mapping stays open for the runner's short life: Arrow buffers point into it.
+        mapped = mmap.mmap(fd, 0, prot=mmap.PROT_READ)
+        arrow = pq.read_table(pa.BufferReader(pa.py_buffer(mapped)))
+        os.close(fd)
+        connection.register(table["name"], arrow)
+        frames.append(arrow.to_pandas())
+    connection.execute("SET enable_external_access = false")
+    connection.execute("SET lock_configuration = true")
+
+    def execute_sql_query(sql: str) -> pd.DataFrame:
+        statements = connection.extract_statements(sql)
+        if not statements or any(s.type != duckdb.StatementType.SELECT for s in statements):
+            raise _Refused("sql", "Only SELECT queries over the dataset's tables are allowed.")
+        return connection.sql(sql).df()
+
+    namespace_builtins = {**SAFE_BUILTINS, "__import__": _guarded_import(request.get("allowed_imports"))}
+    return {"__builtins__": namespace_builtins, "__name__": "analysis", "dfs": frames, "pd": pd, "np": np,
+            "go": go, "execute_sql_query": execute_sql_query}
+
+
+def _lock_down(request: dict[str, Any]) -> None:
+    limits = request["limits"]
+    memory = limits["memory_bytes"]
+    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    resource.setrlimit(resource.RLIMIT_CPU, (limits["cpu_seconds"], limits["cpu_seconds"] + 1))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (0, 0))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    resource.setrlimit(resource.RLIMIT_NPROC, (limits["max_threads"], limits["max_threads"]))
+    os.chdir(limits["scratch_dir"])
+    os.environ.clear()
+    sys.dont_write_bytecode = True
+    try:
+        load_filter()
+    except SeccompUnavailable as exc:
+        if limits["require_seccomp"]:
+            raise _Refused("sandbox", f"The sandbox could not be locked down: {exc}") from None
+
+
+def _guarded_import(allowed: list[str] | None):
+    permitted = frozenset(allowed or DEFAULT_ALLOWED_IMPORTS)
+
+    def guarded(name: str, globals=None, locals=None, fromlist=(), level=0):  # noqa: A002
+        if level or name.split(".", 1)[0] not in permitted:
+            raise _Refused("import", f"Importing '{name}' is not allowed in analysis code.")
+        return builtins.__import__(name, globals, locals, fromlist, level)
+
+    return guarded
+
+
+def serialize_result(result: Any) -> dict[str, Any]:
+    """PandasAI's result dict ({"type", "value"}) as plain JSON."""
+    if not isinstance(result, dict) or "value" not in result:
+        raise _Refused("result", "The analysis did not set `result` to {'type': ..., 'value': ...}.")
+    kind, value = result.get("type"), result["value"]
+    if isinstance(value, go.Figure) or (isinstance(value, dict) and "data" in value and kind == "plot"):
+        figure = value if isinstance(value, go.Figure) else go.Figure(value)
+        return {"type": "plot", "value": json.loads(pio.to_json(figure, validate=True))}
+    if kind == "plot":
+        raise _Refused("not_plotly", "The chart is not a Plotly figure (a PNG path or matplotlib figure was returned).")
+    if isinstance(value, (pd.DataFrame, pd.Series)):
+        frame = value.to_frame() if isinstance(value, pd.Series) else value
+        head = frame.head(MAX_TABLE_ROWS).reset_index() if _has_meaningful_index(frame) else frame.head(MAX_TABLE_ROWS)
+        table = json.loads(head.to_json(orient="split", date_format="iso", index=False))
+        return {"type": "dataframe", "value": {"columns": [str(c) for c in table["columns"]],
+                                                "rows": table["data"], "row_count": int(len(frame))}}
+    if isinstance(value, (bool, np.bool_)):
+        return {"type": "string", "value": str(bool(value))}
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        number = value.item() if isinstance(value, np.generic) else value
+        return {"type": "number", "value": None if isinstance(number, float) and not math.isfinite(number) else number}
+    if isinstance(value, str):
+        return {"type": "string", "value": value[:MAX_TEXT]}
+    raise _Refused("result", f"The analysis returned an unsupported {type(value).__name__}.")
+
+
+def _has_meaningful_index(frame: pd.DataFrame) -> bool:
+    return not isinstance(frame.index, pd.RangeIndex) or frame.index.name is not None
+
+
+def _code_traceback(exc: BaseException) -> str:
+    frames = [frame for frame in traceback.extract_tb(exc.__traceback__) if frame.filename == "<analysis>"]
+    lines = [f"line {frame.lineno}" for frame in frames]
+    return f"{type(exc).__name__}: {exc}" + (f" ({', '.join(lines)})" if lines else "")
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]

@@ -1,0 +1,188 @@
+"""Layer 2: the per-host sandbox service.
+
+`python -m insight_dash.sandbox.zygote SOCKET` imports pandas, numpy, plotly, duckdb and
+pyarrow once, warms plotly, then serves a Unix socket. Each request forks a supervisor (which
+owns the connection, the clock and the output caps) and the supervisor forks the runner
+(which locks itself down and runs the code). A query pays two forks, not seconds of imports,
+and nothing a query does survives it (a monkeypatched pandas dies with its runner).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import selectors
+import shutil
+import signal
+import socket
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from insight_dash.sandbox.protocol import receive_message, send_message
+from insight_dash.sandbox.seccomp import SeccompUnavailable, load_filter
+
+MAX_OUTPUT = 256 * 1024
+MAX_RESULT = 32 * 1024 * 1024
+
+
+def serve(socket_path: Path) -> None:
+    _warm_up()
+    seccomp_works = _seccomp_self_test()
+    socket_path.unlink(missing_ok=True)
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    server.bind(str(socket_path))
+    os.chmod(socket_path, 0o666)  # the app's processes may run as another user
+    server.listen(64)
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # supervisors are reaped by the kernel
+    signal.signal(signal.SIGTERM, lambda *_: (socket_path.unlink(missing_ok=True), os._exit(0)))
+    print(f"sandbox zygote ready on {socket_path} (pid {os.getpid()}, uid {os.getuid()}, "
+          f"seccomp {'on' if seccomp_works else 'UNAVAILABLE'})", flush=True)
+    while True:
+        connection, _ = server.accept()
+        if os.fork() == 0:
+            server.close()
+            signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+            try:
+                _supervise(connection, seccomp_works)
+            finally:
+                os._exit(0)
+        connection.close()
+
+
+def _warm_up() -> None:
+    """Import and exercise the libraries once, so every fork starts warm."""
+    import duckdb
+    import pandas as pd
+    import plotly.express as px
+    import plotly.io as pio
+    import pyarrow.parquet  # noqa: F401
+
+    from insight_dash.sandbox import runner  # noqa: F401
+
+    frame = pd.DataFrame({"unit": ["a", "b"], "value": [1.0, 2.0]})
+    pio.to_json(px.bar(frame.groupby("unit", as_index=False)["value"].sum(), x="unit", y="value"))
+    duckdb.connect().sql("SELECT 1").fetchall()
+
+
+def _seccomp_self_test() -> bool:
+    """Does the filter load here, and does it really stop a plain socket()?"""
+    pid = os.fork()
+    if pid == 0:
+        try:
+            load_filter()
+        except SeccompUnavailable:
+            os._exit(2)
+        try:
+            socket.socket()
+        except PermissionError:
+            os._exit(0)
+        os._exit(1)
+    _, status = os.waitpid(pid, 0)
+    return os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
+
+
+def _supervise(connection: socket.socket, seccomp_works: bool) -> None:
+    with connection:
+        request, fds = receive_message(connection)
+        if request.get("ping"):
+            send_message(connection, {"ok": True, "pid": os.getppid(), "uid": os.getuid(),
+                                      "seccomp": seccomp_works})
+            return
+        send_message(connection, run_request(request, fds))
+
+
+def run_request(request: dict[str, Any], fds: list[int]) -> dict[str, Any]:
+    """Fork the runner, watch it, and turn whatever happens into one response."""
+    started = time.perf_counter()
+    scratch = tempfile.mkdtemp(prefix="insight-sandbox-")
+    request["limits"]["scratch_dir"] = scratch
+    result_read, result_write = os.pipe()
+    output_read, output_write = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(result_read)
+        os.close(output_read)
+        os.dup2(output_write, 1)
+        os.dup2(output_write, 2)
+        _close_inherited(keep={result_write, *fds})
+        from insight_dash.sandbox import runner
+
+        runner.run(request, fds, result_write)
+    for fd in (result_write, output_write, *fds):
+        os.close(fd)
+    forked_ms = (time.perf_counter() - started) * 1000
+    response = _collect(pid, result_read, output_read, request["limits"]["timeout_seconds"])
+    shutil.rmtree(scratch, ignore_errors=True)
+    response["timing"] = {"fork_ms": round(forked_ms, 2), "total_ms": round((time.perf_counter() - started) * 1000, 2)}
+    return response
+
+
+def _close_inherited(keep: set[int]) -> None:
+    """The runner keeps stdio, its result pipe and the data; not the client's socket."""
+    for name in os.listdir("/proc/self/fd"):
+        fd = int(name)
+        if fd > 2 and fd not in keep:
+            try:
+                os.close(fd)
+            except OSError:
+                pass  # the descriptor of the listing itself, already gone
+
+
+def _collect(pid: int, result_fd: int, output_fd: int, timeout: float) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    buffers = {result_fd: bytearray(), output_fd: bytearray()}
+    failure: dict[str, Any] | None = None
+    selector = selectors.DefaultSelector()
+    for fd in buffers:
+        selector.register(fd, selectors.EVENT_READ)
+    while selector.get_map() and failure is None:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            failure = {"ok": False, "kind": "timeout", "message": f"The analysis took longer than {timeout:g} s."}
+            break
+        for key, _ in selector.select(remaining):
+            chunk = os.read(key.fd, 65536)
+            if not chunk:
+                selector.unregister(key.fd)
+                continue
+            buffers[key.fd] += chunk
+            if key.fd == output_fd and len(buffers[output_fd]) > MAX_OUTPUT:
+                failure = {"ok": False, "kind": "output", "message": "The analysis printed too much output."}
+            elif key.fd == result_fd and len(buffers[result_fd]) > MAX_RESULT:
+                failure = {"ok": False, "kind": "too_large", "message": "The result is too large to show."}
+    if failure is not None:
+        os.kill(pid, signal.SIGKILL)
+    _, status = os.waitpid(pid, 0)
+    for fd in buffers:
+        os.close(fd)
+    output = bytes(buffers[output_fd][:MAX_OUTPUT]).decode("utf-8", errors="replace")
+    if failure is None:
+        failure = _outcome(status, bytes(buffers[result_fd]))
+    return {**failure, "output": output}
+
+
+def _outcome(status: int, raw: bytes) -> dict[str, Any]:
+    if raw:
+        return json.loads(raw)
+    if os.WIFSIGNALED(status):
+        signal_number = os.WTERMSIG(status)
+        if signal_number == signal.SIGXCPU:
+            return {"ok": False, "kind": "timeout", "message": "The analysis used its whole CPU allowance."}
+        if signal_number in (signal.SIGKILL, signal.SIGSEGV, signal.SIGBUS, signal.SIGABRT):
+            return {"ok": False, "kind": "memory",
+                    "message": "The analysis was stopped: it ran out of memory or crashed."}
+        return {"ok": False, "kind": "crashed", "message": f"The analysis stopped (signal {signal_number})."}
+    return {"ok": False, "kind": "crashed", "message": "The analysis ended without a result."}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Insight's sandbox zygote")
+    parser.add_argument("socket", type=Path)
+    serve(parser.parse_args().socket)
+
+
+if __name__ == "__main__":
+    main()
