@@ -320,12 +320,9 @@ def measure_xlsx_pandas(rec: Recorder, params: dict[str, Any]) -> None:
 
 def measure_full_ingest(rec: Recorder, params: dict[str, Any]) -> None:
     """The app's own upload pipeline, without web server or database."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
+    from insight_dash.services.ingest import profile_and_write
     from insight_dash.services.inspection import inspect_upload
     from insight_dash.services.parsing import parse_upload
-    from insight_dash.services.profiling import profile_table
 
     rec.imports_done()
     path, out = Path(params["path"]), Path(params["parquet_dir"])
@@ -336,12 +333,9 @@ def measure_full_ingest(rec: Recorder, params: dict[str, Any]) -> None:
         inspection = inspect_upload(path, path.name, 2 * 1024**3)
     with rec.stage("parse"):
         tables = parse_upload(path, inspection)
-    with rec.stage("profile"):
-        profiles = [profile_table(table.frame) for table in tables]
-    with rec.stage("parquet_write"):
-        for index, table in enumerate(tables):
-            arrow = pa.Table.from_pandas(table.frame, preserve_index=False)
-            pq.write_table(arrow, out / f"{index}.parquet", compression="zstd")
+    with rec.stage("profile_and_parquet"):
+        profiled = profile_and_write(tables, out)
+    profiles = [profile for profile, _ in profiled]
     rec.extra["inspection"] = {"kind": inspection.kind, "encoding": inspection.encoding,
                                "delimiter": inspection.delimiter}
     rec.extra["tables"] = [

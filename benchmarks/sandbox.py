@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -22,9 +23,11 @@ import pandas as pd
 import psutil
 import pyarrow.parquet as pq
 
-from insight_dash.sandbox import runner
-from insight_dash.sandbox.client import ensure_zygote, run_code, stop_zygote
-from insight_dash.settings import Settings
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script from anywhere
+
+from insight_dash.sandbox import runner  # noqa: E402
+from insight_dash.sandbox.client import ensure_zygote, run_code, stop_zygote  # noqa: E402
+from insight_dash.settings import Settings  # noqa: E402
 
 CODE = """
 import plotly.express as px

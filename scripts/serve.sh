@@ -4,7 +4,7 @@
 # Extra arguments go to `python -m insight_dash` (e.g. --port 8060).
 set -euo pipefail
 source "$(dirname "$0")/bootstrap.sh"
-ensure_apt_packages libmagic1
+ensure_apt_packages libmagic1 libseccomp2
 ensure_venv requirements.txt
 cd "$ROOT"
 exec "$VENV/bin/python" -m insight_dash "$@"

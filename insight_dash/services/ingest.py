@@ -11,6 +11,7 @@ import shutil
 import time
 import unicodedata
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -82,11 +83,11 @@ def process_dataset(dataset_id: uuid.UUID, work_file: str, inspection: Inspectio
         _set_stage(dataset_id, "parsing", 20)
         tables = parse_upload(Path(work_file), inspection)
         _set_stage(dataset_id, "profiling", 60)
-        profiles = [profile_table(table.frame) for table in tables]
+        profiled = profile_and_write(tables, _work_dir(dataset_id))
         _set_stage(dataset_id, "saving", 80)
         prefix = dataset_prefix(owner_id, dataset_id)
-        described = [_write_table(prefix, dataset_id, index, table, profile)
-                     for index, (table, profile) in enumerate(zip(tables, profiles))]
+        described = [_store_table(prefix, dataset_id, index, table, profile, parquet)
+                     for index, (table, (profile, parquet)) in enumerate(zip(tables, profiled))]
         dataset = db.session.get(Dataset, dataset_id)
         if dataset is None:  # deleted while it was processing: leave nothing behind
             current_storage().delete_prefix(prefix)
@@ -156,11 +157,23 @@ def display_name(filename: str) -> str:
     return name[-255:] or "upload"
 
 
-def _write_table(prefix: str, dataset_id: uuid.UUID, index: int, table: ParsedTable,
-                 profile: dict[str, Any]) -> dict[str, Any]:
+def profile_and_write(tables: list[ParsedTable], folder: Path) -> list[tuple[dict[str, Any], Path]]:
+    """Profile each table while its Parquet copy is written (both release the GIL)."""
+    done = []
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for index, table in enumerate(tables):
+            path = folder / f"{index}.parquet"
+            arrow = pa.Table.from_pandas(table.frame, preserve_index=False)
+            written = pool.submit(pq.write_table, arrow, path, compression="zstd", compression_level=1)
+            profile = profile_table(table.frame)
+            written.result()
+            done.append((profile, path))
+    return done
+
+
+def _store_table(prefix: str, dataset_id: uuid.UUID, index: int, table: ParsedTable,
+                 profile: dict[str, Any], local: Path) -> dict[str, Any]:
     key = prefix + f"tables/{index}.parquet"
-    local = _work_dir(dataset_id) / f"{index}.parquet"
-    pq.write_table(pa.Table.from_pandas(table.frame, preserve_index=False), local, compression="zstd")
     current_storage().put_file(key, local)
     frames.keep_local_copy(dataset_id, index, local)
     return {"name": table.name, "index": index, "parquet_key": key, "parse_warnings": table.warnings, **profile}

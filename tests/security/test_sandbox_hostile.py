@@ -200,3 +200,13 @@ def test_policy_allows_ordinary_analysis():
     )
     with pytest.raises(CodeRefused):
         check_code("import os")
+
+
+def test_a_dead_zygote_is_started_again(sandbox, sensor_parquet):
+    settings, _ = sandbox
+    before = client.ping(settings)
+    os.kill(before["pid"], 9)
+    outcome = client.run_code(settings, "result = {'type': 'number', 'value': 1}", [("sensors", sensor_parquet)])
+    assert outcome.ok and outcome.result["value"] == 1
+    after = client.ping(settings)
+    assert after["pid"] != before["pid"] and after["uid"] == before["uid"] and after["seccomp"]
