@@ -219,10 +219,10 @@ def _convert_text_column(column: pd.Series, name: str, warnings: list[str]) -> p
     sample = sample[~sample.str.lower().isin(NULL_TOKENS)].head(SAMPLE_SIZE)
     if sample.empty:
         return column
-    text = _as_text(column).str.strip()
     numeric_share = max(sample.str.match(_NUMBER.pattern).mean(), sample.str.match(_EURO_NUMBER.pattern).mean())
     if numeric_share >= CONVERT_SHARE:
         european = sample.str.match(_EURO_NUMBER.pattern).mean() > sample.str.match(_NUMBER.pattern).mean()
+        text = _as_text(column).str.strip()
         numbers = _parse_numbers(text, european)
         present = int((text.notna() & ~text.str.lower().isin(NULL_TOKENS)).sum())
         failed = int(present - numbers.notna().sum())
@@ -234,7 +234,7 @@ def _convert_text_column(column: pd.Series, name: str, warnings: list[str]) -> p
     if numeric_share >= MIXED_SHARE:
         warnings.append(f'"{name}" mixes numbers and text; it was kept as text.')
         return column
-    dates = _parse_dates(text, sample)
+    dates = _parse_dates(column, sample)
     if dates is not None:
         warnings.append(f'Read "{name}" as dates.')
         return dates
@@ -255,7 +255,7 @@ def _parse_numbers(text: pd.Series, european: bool) -> pd.Series:
     return numbers.where(~percent.fillna(False).astype(bool), numbers / 100)
 
 
-def _parse_dates(text: pd.Series, sample: pd.Series) -> pd.Series | None:
+def _parse_dates(column: pd.Series, sample: pd.Series) -> pd.Series | None:
     if sample.str.match(_DATE_HINT.pattern).mean() < CONVERT_SHARE:
         return None
     guess = pd.tseries.api.guess_datetime_format(str(sample.iloc[0]))
@@ -264,4 +264,4 @@ def _parse_dates(text: pd.Series, sample: pd.Series) -> pd.Series | None:
     parsed_sample = pd.to_datetime(sample.astype(object), format=guess, errors="coerce")
     if parsed_sample.notna().mean() < CONVERT_SHARE:
         return None
-    return pd.to_datetime(text.astype(object), format=guess, errors="coerce")
+    return pd.to_datetime(_as_text(column).str.strip().astype(object), format=guess, errors="coerce")
