@@ -107,7 +107,13 @@ class QueryLog(db.Model):
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
     generated_code: Mapped[str] = mapped_column(sa.Text, default="")
     engine: Mapped[str] = mapped_column(sa.String(200), default="")
+    # "number", "text", "table" or "figure"; tables keep their (capped) rows as JSON.
+    result_kind: Mapped[str] = mapped_column(sa.String(16), default="")
+    response_table_json: Mapped[dict[str, Any] | None] = mapped_column(JSONB, nullable=True)
     latency_ms: Mapped[int | None] = mapped_column(nullable=True)
+    llm_ms: Mapped[int | None] = mapped_column(nullable=True)
+    exec_ms: Mapped[int | None] = mapped_column(nullable=True)
+    retries: Mapped[int] = mapped_column(default=0)
     input_tokens: Mapped[int | None] = mapped_column(nullable=True)
     output_tokens: Mapped[int | None] = mapped_column(nullable=True)
 

@@ -76,12 +76,13 @@ def receive_upload(user: User, filename: str, upload: Path) -> Dataset:
 def process_dataset(dataset_id: uuid.UUID, work_file: str, inspection: Inspection) -> None:
     """The background job: parse, profile and write Parquet copies, reporting each stage."""
     started = time.perf_counter()
-    owner_id = db.session.scalar(sa.select(Dataset.user_id).where(Dataset.id == dataset_id))
+    owner_id, name = db.session.execute(
+        sa.select(Dataset.user_id, Dataset.name).where(Dataset.id == dataset_id)).one_or_none() or (None, "")
     try:
         if owner_id is None:  # deleted before the job started
             return
         _set_stage(dataset_id, "parsing", 20)
-        tables = parse_upload(Path(work_file), inspection)
+        tables = parse_upload(Path(work_file), inspection, Path(name).stem)
         _set_stage(dataset_id, "profiling", 60)
         profiled = profile_and_write(tables, _work_dir(dataset_id))
         _set_stage(dataset_id, "saving", 80)

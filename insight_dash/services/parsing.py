@@ -31,14 +31,15 @@ class ParsedTable:
     warnings: list[str] = field(default_factory=list)
 
 
-def parse_upload(path: Path, inspection: Inspection) -> list[ParsedTable]:
-    tables = parse_csv(path, inspection) if inspection.kind == "csv" else parse_xlsx(path)
+def parse_upload(path: Path, inspection: Inspection, name: str | None = None) -> list[ParsedTable]:
+    """The file's tables: one for a CSV (called `name`, default the file's stem), one per sheet."""
+    tables = parse_csv(path, inspection, name) if inspection.kind == "csv" else parse_xlsx(path)
     if not any(len(table.frame) for table in tables):
         raise UploadRefused("The file holds no data rows.")
     return [table for table in tables if len(table.frame)]
 
 
-def parse_csv(path: Path, inspection: Inspection) -> list[ParsedTable]:
+def parse_csv(path: Path, inspection: Inspection, name: str | None = None) -> list[ParsedTable]:
     with open(path, encoding=inspection.encoding, newline="", errors="replace") as handle:
         top = list(itertools.islice(csv.reader(handle, delimiter=inspection.delimiter), HEADER_SCAN_ROWS))
     plan = locate_header(top)
@@ -70,7 +71,7 @@ def parse_csv(path: Path, inspection: Inspection) -> list[ParsedTable]:
     warnings = plan.warnings + cleaned
     if skipped_rows:
         warnings.append(f"Skipped {len(skipped_rows)} row(s) with the wrong number of fields.")
-    return [ParsedTable(name=Path(path).stem, frame=frame, warnings=warnings)]
+    return [ParsedTable(name=name or Path(path).stem, frame=frame, warnings=warnings)]
 
 
 def parse_xlsx(path: Path) -> list[ParsedTable]:

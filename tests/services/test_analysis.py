@@ -1,0 +1,196 @@
+"""The analysis engine end to end through a local Bedrock endpoint: litellm's real code path
+(SigV4, Converse), PandasAI's Agent, the sandbox, and the QueryLog written for every outcome."""
+import dataclasses
+
+import pytest
+
+from insight_dash.extensions import db
+from insight_dash.models import QueryLog
+from insight_dash.services import analysis
+from insight_dash.services.conversations import create_session
+from tests.fakes.bedrock import (FakeBedrock, Reply, access_denied, code_reply, malformed, slow, throttled,
+                                 too_long)
+from tests.services.test_ingest import upload
+from tests.support import write_sensor_csv
+
+MODEL = "bedrock/us-gov.anthropic.claude-3-7-sonnet-20250219-v1:0"
+BAR_CODE = """
+import plotly.express as px
+df = execute_sql_query("SELECT unit, avg(temperature_c) AS mean_temperature_c FROM sensors GROUP BY unit ORDER BY unit")
+fig = px.bar(df, x="unit", y="mean_temperature_c", title="Mean temperature by unit",
+             labels={"unit": "Unit", "mean_temperature_c": "Mean temperature (°C)"})
+result = {"type": "plot", "value": fig}
+"""
+COUNT_CODE = 'df = execute_sql_query("SELECT count(*) AS n FROM sensors")\nresult = {"type": "number", "value": int(df["n"][0])}'
+
+
+@pytest.fixture
+def bedrock():
+    fake = FakeBedrock().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def engine(app_ctx, bedrock, monkeypatch):
+    """The app's settings pointed at the fake endpoint, with short timeouts for the fault cases."""
+    settings = dataclasses.replace(app_ctx.extensions["insight_settings"], llm_model=MODEL,
+                                   llm_region="us-gov-east-1", llm_endpoint_url=bedrock.url,
+                                   llm_timeout_s=2, llm_max_retries=2)
+    monkeypatch.setitem(app_ctx.extensions, "insight_settings", settings)
+    monkeypatch.setattr("insight_dash.services.llm.random.uniform", lambda low, high: 0.01)  # fast backoff
+    return settings
+
+
+@pytest.fixture
+def session(app_ctx, make_user, tmp_path):
+    alice = make_user("alice")
+    dataset = upload(alice, write_sensor_csv(tmp_path / "sensors.csv", rows=300))
+    return alice, create_session(alice, dataset.id)
+
+
+def test_question_yields_a_plotly_figure(engine, bedrock, session):
+    alice, chat = session
+    bedrock.queue(code_reply(BAR_CODE))
+    entry = analysis.ask(alice, chat.id, "Plot the mean temperature by unit")
+    assert entry.status == "success", entry.error_message
+    assert entry.result_kind == "figure"
+    figure = entry.response_plot_json
+    assert figure["data"][0]["type"] == "bar" and figure["data"][0]["x"] == ["U1", "U2", "U3"]
+    assert "Mean temperature (°C)" in figure["data"][0]["hovertemplate"]
+    assert entry.response_text == "Mean temperature by unit"
+    assert "px.bar" in entry.generated_code
+    assert entry.engine == MODEL and (entry.input_tokens, entry.output_tokens) == (120, 40)
+    assert entry.llm_ms is not None and entry.exec_ms > 0 and entry.latency_ms >= entry.exec_ms
+    [request] = bedrock.requests
+    assert request["signed"] and request["path"].endswith("/converse")
+    assert "plotly" in bedrock.prompts()[0] and "Plot the mean temperature by unit" in bedrock.prompts()[0]
+
+
+def test_table_and_number_answers(engine, bedrock, session):
+    alice, chat = session
+    bedrock.queue(code_reply(COUNT_CODE), code_reply(
+        'df = execute_sql_query("SELECT unit, count(*) AS readings FROM sensors GROUP BY unit ORDER BY unit")\n'
+        'result = {"type": "dataframe", "value": df}'))
+    number = analysis.ask(alice, chat.id, "How many readings are there?")
+    assert (number.result_kind, number.response_text) == ("number", "300")
+    table = analysis.ask(alice, chat.id, "Readings per unit")
+    assert table.result_kind == "table" and table.response_table_json["columns"] == ["unit", "readings"]
+    assert table.response_table_json["row_count"] == 3
+
+
+@pytest.mark.parametrize(("replies", "kind_phrase"), [
+    ([throttled(), throttled(), throttled()], "too many requests"),
+    ([slow(4), slow(4), slow(4)], "took too long"),
+    ([access_denied()], "not allowed to use the model"),
+    ([malformed(), malformed(), malformed()], "could not be read"),
+    ([Reply(text="")], "empty answer"),
+    ([Reply(text="I cannot help with that.")], "did not contain usable analysis code"),
+    ([code_reply("execute_sql_query('SELECT 1')\nimport os\nos.system('id')")], "refused by the safety check (import"),
+    ([code_reply('execute_sql_query("SELECT 1")\nresult = {"type": "plot", "value": "/tmp/chart.png"}')] * 2,
+     "library Insight cannot show interactively"),
+    ([code_reply('execute_sql_query("SELECT 1")\nx = 1 / 0')] * 2, "The analysis code failed: ZeroDivisionError"),
+])
+def test_each_fault_becomes_an_error_with_its_own_message(engine, bedrock, session, replies, kind_phrase):
+    alice, chat = session
+    bedrock.queue(*replies)
+    entry = analysis.ask(alice, chat.id, "Plot something")
+    assert entry.status == "error"
+    assert kind_phrase in entry.error_message
+    assert "Traceback" not in entry.error_message
+    stored = db.session.get(QueryLog, entry.id)
+    assert stored.prompt == "Plot something" and stored.status == "error"
+
+
+def test_throttling_is_retried_with_backoff(engine, bedrock, session):
+    alice, chat = session
+    bedrock.queue(throttled(), code_reply(COUNT_CODE))
+    entry = analysis.ask(alice, chat.id, "How many readings?")
+    assert entry.status == "success" and entry.retries == 1 and len(bedrock.requests) == 2
+
+
+def test_a_matplotlib_chart_gets_one_corrective_retry(engine, bedrock, session):
+    alice, chat = session
+    bedrock.queue(code_reply('execute_sql_query("SELECT 1")\nresult = {"type": "plot", "value": "/tmp/c.png"}'),
+                  code_reply(BAR_CODE))
+    entry = analysis.ask(alice, chat.id, "Chart the mean temperature by unit")
+    assert entry.status == "success" and entry.result_kind == "figure" and entry.retries == 1
+
+
+def test_context_length_retries_once_with_a_smaller_window(engine, bedrock, session):
+    alice, chat = session
+    for n in range(4):
+        bedrock.queue(code_reply(COUNT_CODE))
+        analysis.ask(alice, chat.id, f"Question {n}")
+    bedrock.queue(too_long(), code_reply(COUNT_CODE))
+    entry = analysis.ask(alice, chat.id, "One more")
+    assert entry.status == "success"
+    first, second = bedrock.prompts()[-2:]
+    assert "Q4: Question 3" in first and "Question 0" in first
+    assert "Question 0" not in second and "Question 3" in second
+
+
+def test_follow_up_sees_the_previous_answer(engine, bedrock, session):
+    alice, chat = session
+    bedrock.queue(code_reply(BAR_CODE), code_reply(COUNT_CODE))
+    analysis.ask(alice, chat.id, "Plot the mean temperature by unit")
+    analysis.ask(alice, chat.id, "Now split that by status")
+    follow_up = bedrock.prompts()[-1]
+    assert "Q1: Plot the mean temperature by unit" in follow_up
+    assert 'A1: a bar chart of Mean temperature (°C) by Unit titled "Mean temperature by unit"' in follow_up
+    assert "Question: Now split that by status" in follow_up
+
+
+def test_someone_elses_session_is_not_found(engine, session, make_user):
+    _, chat = session
+    with pytest.raises(analysis.NotFound):
+        analysis.ask(make_user("bob"), chat.id, "How many readings?")
+
+
+def test_table_names_are_sql_identifiers():
+    assert analysis.sql_table_names(["Budget FY26", "budget fy26", "2025", "Line items"]) == [
+        "budget_fy26", "budget_fy26_2", "t_2025", "line_items"]
+
+
+def test_unreachable_endpoint(engine, session, unused_tcp_url, app_ctx, monkeypatch):
+    alice, chat = session
+    monkeypatch.setitem(app_ctx.extensions, "insight_settings",
+                        dataclasses.replace(engine, llm_endpoint_url=unused_tcp_url))
+    entry = analysis.ask(alice, chat.id, "How many readings?")
+    assert entry.status == "error" and "cannot be reached" in entry.error_message
+
+
+def test_missing_credentials(engine, session, monkeypatch, tmp_path):
+    alice, chat = session
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    entry = analysis.ask(alice, chat.id, "How many readings?")
+    assert entry.status == "error" and "credentials" in entry.error_message
+
+
+def test_every_sheet_of_a_workbook_is_a_table(engine, bedrock, app_ctx, make_user, tmp_path):
+    from tests.support import write_messy_workbook
+
+    bob = make_user("bob")
+    dataset = upload(bob, write_messy_workbook(tmp_path / "budget.xlsx"))
+    chat = create_session(bob, dataset.id)
+    bedrock.queue(code_reply(
+        'b = execute_sql_query(\'SELECT sum("Budget Q1") AS q1 FROM budget_fy26\')\n'
+        'n = execute_sql_query("SELECT count(*) AS n FROM line_items")\n'
+        'result = {"type": "number", "value": float(b["q1"][0]) + int(n["n"][0])}'))
+    entry = analysis.ask(bob, chat.id, "Budget Q1 total plus the number of line items")
+    assert entry.status == "success", entry.error_message
+    assert entry.response_text == "3,774.5"  # 1234.5 + 2000 + 500, plus 40 line items
+    prompt = bedrock.prompts()[0]
+    assert "budget_fy26" in prompt and "line_items" in prompt
+
+
+def test_an_oversized_figure_is_refused(engine, bedrock, session, monkeypatch):
+    alice, chat = session
+    monkeypatch.setattr(analysis, "MAX_FIGURE_BYTES", 200)
+    bedrock.queue(code_reply(BAR_CODE))
+    entry = analysis.ask(alice, chat.id, "Plot the mean temperature by unit")
+    assert entry.status == "error" and "too large" in entry.error_message
