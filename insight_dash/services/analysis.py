@@ -28,7 +28,9 @@ from insight_dash.sandbox.pandasai_sandbox import InsightSandbox, SandboxRefusal
 from insight_dash.services.conversations import context_window, get_session
 from insight_dash.services.errors import InvalidInput, NotFound, ServiceError
 from insight_dash.services.frames import get_frame, local_parquet, table_entry
-from insight_dash.services.llm import LLMError, llm_for
+from insight_dash.services.engines import engine_name, llm_for
+from insight_dash.services.llm import LLMError
+from insight_dash.services.offline_engine import catalogue_from_metadata
 from insight_dash.services.runtime import current_settings
 
 log = logging.getLogger(__name__)
@@ -93,7 +95,7 @@ def start_question(user: User, session_id: uuid.UUID | str, question: str) -> Qu
     if session.dataset.status != "ready":
         raise InvalidInput("This dataset is not ready yet.")
     entry = QueryLog(session_id=session.id, prompt=question, status="running",
-                     engine=current_settings().llm_model or "offline")
+                     engine=engine_name(current_settings()))
     session.title = session.title or question[:80]
     session.updated_at = utcnow()
     db.session.add(entry)
@@ -189,11 +191,10 @@ def _answer(user: User, entry: QueryLog) -> Answer:
     tables = [(name, local_parquet(dataset, table)) for name, table in zip(names, entries)]
     samples = [pandasai.DataFrame(get_frame(user, dataset.id, table["name"]).head(PROMPT_SAMPLE_ROWS),
                                   _table_name=name) for name, table in zip(names, entries)]
+    catalogue = catalogue_from_metadata(names, entries)
     history = [e for e in context_window(user, entry.session_id) if e.id != entry.id]
     for attempt in range(2):
-        llm = llm_for(settings)
-        if llm is None:
-            raise AnalysisError("no_engine", "No analysis engine is configured on this server.")
+        llm = llm_for(settings, catalogue)
         try:
             return _run_agent(llm, samples, tables, compose_prompt(entry.prompt, history))
         except LLMError as exc:

@@ -157,10 +157,3 @@ def model_client(settings: Settings) -> ModelClient | None:
         return None
     return ModelClient(model=settings.llm_model, options=tuple(sorted(completion_options(settings).items())),
                        max_retries=settings.llm_max_retries, timeout_s=settings.llm_timeout_s)
-
-
-def llm_for(settings: Settings) -> BedrockLLM | None:
-    """The one place the engine gets its model: the process's cached client wrapped for one
-    question, or None when no model is configured."""
-    client = model_client(settings)
-    return BedrockLLM(client) if client else None
