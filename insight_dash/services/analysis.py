@@ -14,6 +14,7 @@ import re
 import time
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pandasai
@@ -32,6 +33,7 @@ from insight_dash.services.engines import engine_name, llm_for
 from insight_dash.services.llm import LLMError
 from insight_dash.services.offline_engine import catalogue_from_metadata
 from insight_dash.services.runtime import current_settings
+from insight_dash.settings import Settings
 
 log = logging.getLogger(__name__)
 MAX_QUESTION = 4000
@@ -196,7 +198,7 @@ def _answer(user: User, entry: QueryLog) -> Answer:
     for attempt in range(2):
         llm = llm_for(settings, catalogue)
         try:
-            return _run_agent(llm, samples, tables, compose_prompt(entry.prompt, history))
+            return run_agent(settings, llm, samples, tables, compose_prompt(entry.prompt, history))
         except LLMError as exc:
             if exc.kind != "context_length" or not history or attempt:
                 raise
@@ -205,8 +207,8 @@ def _answer(user: User, entry: QueryLog) -> Answer:
     raise AssertionError("unreachable")
 
 
-def _run_agent(llm, samples, tables, prompt: str) -> Answer:
-    settings = current_settings()
+def run_agent(settings: Settings, llm, samples: list, tables: list[tuple[str, Path]], prompt: str) -> Answer:
+    """One question through PandasAI's Agent and the sandbox (no database involved)."""
     sandbox = InsightSandbox(settings, tables)
     agent = InsightAgent(samples, config={"llm": llm, "max_retries": 1, "save_logs": False, "verbose": False},
                          sandbox=sandbox)

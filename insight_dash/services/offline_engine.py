@@ -107,7 +107,15 @@ def plan_question(question: str, catalogue: list[Table]) -> Plan | None:
     plans = [p for p in (_plan_for_table(question, table) for table in catalogue) if p is not None]
     if not plans:
         return None
-    return max(plans, key=lambda p: len(p.measures) + (p.group is not None) + len(p.filters) + (p.time is not None))
+    q_words = words_of(question)
+    return max(plans, key=lambda p: (_names_table(q_words, p.table), len(p.measures) + (p.group is not None)
+                                     + len(p.filters) + (p.time is not None), p.table.row_count))
+
+
+def _names_table(q_words: list[str], table: Table) -> bool:
+    """The question says which table ("how many line items ..." names `line_items`)."""
+    words = [w for w in words_of(table.name) if not w.isdigit()]
+    return bool(words) and any(q_words[i:i + len(words)] == words for i in range(len(q_words)))
 
 
 def _plan_for_table(question: str, table: Table) -> Plan | None:
@@ -122,7 +130,7 @@ def _plan_for_table(question: str, table: Table) -> Plan | None:
     group = _group_column(q_words, table, categories, filtered_columns)
     aggregate = next(((sql, label) for word, sql, label in AGGREGATES if word in q_words), None)
     limit = _top_n(q_words)
-    chart = bool({"plot", "chart", "graph", "visualize", "visualise", "draw", "bar", "line"} & set(q_words))
+    chart = bool({"plot", "chart", "graph", "visualize", "visualise", "draw"} & set(q_words))
     plan = Plan(table=table, intent="", measures=numbers[:2], group=group, filters=filters, chart=chart,
                 aggregate=aggregate or ("SUM", "total"))
 

@@ -1,0 +1,1 @@
+"""Answer-quality evaluation: `python -m insight_dash.eval` (see harness.py)."""

@@ -1,0 +1,52 @@
+"""`python -m insight_dash.eval [--set sensors --set budget --set large] [--out DIR]`
+
+Runs the question sets against the engine the environment configures (the offline engine
+when INSIGHT_LLM_MODEL is unset; Bedrock or any litellm model when it is set) and writes
+report.md and report.json. Exit status 0 when the spec's bar is met on every set: success
+rate >= 70%, median latency < 30 s, peak memory < 4 GB; 1 otherwise.
+"""
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+
+from insight_dash import sandbox  # noqa: F401  (package import sets the no-telemetry variables first)
+from insight_dash.eval.harness import as_json, markdown, run_set
+from insight_dash.sandbox.client import ensure_zygote, stop_zygote
+from insight_dash.settings import Settings, SettingsError
+
+PASS_SUCCESS, PASS_LATENCY_S, PASS_MEMORY_MIB = 0.7, 30, 4096
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m insight_dash.eval", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--set", action="append", dest="sets", help="sensors, budget or large (repeatable)")
+    parser.add_argument("--out", type=Path, default=Path("eval-report"))
+    parser.add_argument("--data", type=Path, default=Path(tempfile.gettempdir()) / "insight-eval",
+                        help="where generated datasets are cached")
+    args = parser.parse_args(argv)
+    try:
+        settings = Settings.from_env()
+    except SettingsError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    with tempfile.TemporaryDirectory(prefix="insight-eval-") as data_dir:
+        settings = Settings.from_env({**__import__("os").environ, "INSIGHT_DATA_DIR": data_dir})
+        ensure_zygote(settings)
+        try:
+            reports = [run_set(name, settings, args.data / name) for name in (args.sets or ["sensors", "budget"])]
+        finally:
+            stop_zygote(settings)
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "report.md").write_text(markdown(reports))
+    (args.out / "report.json").write_text(as_json(reports))
+    print(markdown(reports))
+    passed = all(r.summary()["success_rate"] >= PASS_SUCCESS and r.summary()["latency_p50_s"] < PASS_LATENCY_S
+                 and r.summary()["peak_rss_mib"] < PASS_MEMORY_MIB for r in reports)
+    print(f"Phase 0 bar (success >= 70%, p50 < 30 s, memory < 4 GB): {'PASS' if passed else 'FAIL'}")
+    return 0 if passed else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
