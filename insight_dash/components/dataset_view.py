@@ -8,13 +8,14 @@ from insight_dash.components import ids
 from insight_dash.components.column_profile import column_profile
 from insight_dash.components.dataset_list import STAGE_LABELS
 from insight_dash.components.formatting import STATUS_COLORS, human_count, human_size, human_time
-from insight_dash.models import Dataset
+from insight_dash.components.answer import answer_card
+from insight_dash.models import Dataset, QueryLog
 
 GRID_FILTERS = {"number": "agNumberColumnFilter", "datetime": "agDateColumnFilter"}
 
 
-def dataset_view(dataset: Dataset) -> html.Div:
-    """The whole dataset page for its current status."""
+def dataset_view(dataset: Dataset, history: list[QueryLog] = ()) -> html.Div:
+    """The whole dataset page for its current status; `history` is the conversation, newest first."""
     meta = dataset.meta or {}
     header = html.Div(
         [
@@ -28,7 +29,7 @@ def dataset_view(dataset: Dataset) -> html.Div:
         className="mb-3",
     )
     if dataset.status == "ready":
-        body = _ready_body(meta)
+        body = html.Div([_ready_body(meta), ask_panel(history)])
     elif dataset.status == "error":
         body = dbc.Alert(dataset.error_message or "This file could not be processed.", color="danger")
     else:
@@ -83,6 +84,22 @@ def _ready_body(meta: dict[str, Any]) -> html.Div:
         parse_warnings(meta.get("parse_warnings", [])),
         dbc.Row([dbc.Col(grid_column, lg=8, className="mb-3"), dbc.Col(profile_column, lg=4)]),
     ])
+
+
+def ask_panel(history: list[QueryLog]) -> html.Div:
+    """Ask in plain English; answers appear newest first."""
+    return html.Div(
+        [
+            html.H2("Ask a question", className="h5 mt-2"),
+            dbc.InputGroup([
+                dbc.Textarea(id=ids.QUESTION_INPUT, placeholder="e.g. average temperature by unit, or "
+                             "plot the monthly trend of output", rows=2, className="question-input"),
+                dbc.Button("Ask", id=ids.ASK_BUTTON, color="primary", n_clicks=0),
+            ], className="mb-3"),
+            html.Div([answer_card(entry) for entry in history], id=ids.ANSWERS),
+        ],
+        className="ask-panel",
+    )
 
 
 def column_options(table: dict[str, Any]) -> list[dict[str, str]]:

@@ -31,3 +31,8 @@ PARSE_WARNINGS = "parse-warnings"
 
 # Shell
 APP_TOAST = "app-toast"
+
+# Asking
+QUESTION_INPUT = "question-input"
+ASK_BUTTON = "ask-button"
+ANSWERS = "answers"

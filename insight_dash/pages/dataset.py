@@ -4,9 +4,12 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 
 from insight_dash.auth.identity import acting_user
 from insight_dash.components import ids
+from insight_dash.components.answer import answer_card
 from insight_dash.components.column_profile import column_profile
 from insight_dash.components.dataset_view import column_options, dataset_view, preview_grid
 from insight_dash.components.not_found import not_found
+from insight_dash.services.analysis import ask
+from insight_dash.services.conversations import latest_session, session_history
 from insight_dash.services.datasets import get_dataset
 from insight_dash.services.errors import NotFound
 from insight_dash.services.frames import table_entry
@@ -16,12 +19,15 @@ dash.register_page(__name__, path_template="/datasets/<dataset_id>", title="Data
 
 
 def layout(dataset_id: str | None = None, **_query):
+    user = acting_user()
     try:
-        dataset = get_dataset(acting_user(), dataset_id)
+        dataset = get_dataset(user, dataset_id)
     except NotFound:
         return not_found()
+    history = session_history(user, latest_session(user, dataset.id).id) if dataset.status == "ready" else []
     return html.Div(
-        [dcc.Store(id=ids.DATASET_ID, data=str(dataset.id)), html.Div(dataset_view(dataset), id="dataset-view")],
+        [dcc.Store(id=ids.DATASET_ID, data=str(dataset.id)),
+         html.Div(dataset_view(dataset, history), id="dataset-view")],
         className="container-fluid page-body px-lg-4",
     )
 
@@ -55,3 +61,13 @@ def show_profile(column_name, table, dataset_id):
 def follow_processing(_tick, dataset_id):
     dataset = get_dataset(acting_user(), dataset_id)
     return dataset_view(dataset)
+
+
+@callback(Output(ids.ANSWERS, "children"), Output(ids.QUESTION_INPUT, "value"),
+          Input(ids.ASK_BUTTON, "n_clicks"), State(ids.QUESTION_INPUT, "value"), State(ids.DATASET_ID, "data"),
+          running=[(Output(ids.ASK_BUTTON, "disabled"), True, False)], prevent_initial_call=True)
+def ask_question(_clicks, question, dataset_id):
+    user = acting_user()
+    session = latest_session(user, dataset_id)
+    ask(user, session.id, question)
+    return [answer_card(entry) for entry in session_history(user, session.id)], ""

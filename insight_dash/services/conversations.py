@@ -48,6 +48,20 @@ def list_sessions(user: User, dataset_id: uuid.UUID | str) -> list[AnalysisSessi
     return list(db.session.scalars(query))
 
 
+def latest_session(user: User, dataset_id: uuid.UUID | str) -> AnalysisSession:
+    """The user's most recently active session on the dataset, created when there is none."""
+    sessions = list_sessions(user, dataset_id)
+    return sessions[0] if sessions else create_session(user, dataset_id)
+
+
+def session_history(user: User, session_id: uuid.UUID | str) -> list[QueryLog]:
+    """Every question of a session, newest first."""
+    session = get_session(user, session_id)
+    query = (sa.select(QueryLog).where(QueryLog.session_id == session.id)
+             .order_by(QueryLog.created_at.desc(), QueryLog.id.desc()))
+    return list(db.session.scalars(query))
+
+
 def estimate_tokens(text: str) -> int:
     """A cheap upper-side estimate (about four characters a token for English and code)."""
     return len(text) // 4 + 1

@@ -280,7 +280,7 @@ def _aggregate(plan: Plan, source: str, suffix: str) -> str:
 def _top(plan: Plan, source: str, suffix: str) -> str:
     sql, label = plan.aggregate
     measure, g = plan.measures[0], quote(plan.group.name)
-    value = "value"
+    value = f"{label}_{re.sub(r'[^a-z0-9]+', '_', measure.name.lower()).strip('_')}"
     order = "DESC" if plan.descending else "ASC"
     word = "Top" if plan.descending else "Bottom"
     return (_sql_call(f"SELECT {g}, {sql}({quote(measure.name)}) AS {value} FROM {source} GROUP BY {g} "
@@ -296,7 +296,7 @@ def _share(plan: Plan, source: str, suffix: str) -> str:
     return (_sql_call(f"SELECT {g}, round(100.0 * {expression} / sum({expression}) OVER (), 2) AS share_pct "
                       f"FROM {source} GROUP BY {g} ORDER BY share_pct DESC")
             + "import plotly.express as px\n"
-            + f'fig = px.pie(df, names={plan.group.name!r}, values="share_pct", '
+            + f'fig = px.pie(df, template="plotly_white", names={plan.group.name!r}, values="share_pct", '
               f'title={f"Share of {of} by {plan.group.name}{suffix} (%)"!r})\n'
             + 'result = {"type": "plot", "value": fig}\n')
 
@@ -320,7 +320,7 @@ def _trend(plan: Plan, source: str, suffix: str) -> str:
     return (_sql_call(f"SELECT date_trunc('{plan.period}', {t}) AS period{series}, {expression} AS value "
                       f"FROM {source} GROUP BY ALL ORDER BY period")
             + "import plotly.express as px\n"
-            + f'fig = px.line(df, x="period", y="value"{color}, markers=True, '
+            + f'fig = px.line(df, template="plotly_white", x="period", y="value"{color}, markers=True, '
               f'title={f"{y_title} per {plan.period}{suffix}"!r}, '
               f'labels={{"period": {plan.period.capitalize()!r}, "value": {y_title!r}}})\n'
             + 'result = {"type": "plot", "value": fig}\n')
@@ -331,7 +331,7 @@ def _distribution(plan: Plan, source: str, suffix: str) -> str:
     return (_sql_call(f"SELECT {quote(measure.name)} FROM {source} WHERE {quote(measure.name)} IS NOT NULL "
                       f"USING SAMPLE 200000 ROWS")
             + "import plotly.express as px\n"
-            + f'fig = px.histogram(df, x={measure.name!r}, nbins=40, '
+            + f'fig = px.histogram(df, template="plotly_white", x={measure.name!r}, nbins=40, '
               f'title={f"Distribution of {measure.name}{suffix}"!r})\n'
             + 'fig.update_layout(yaxis_title="Rows")\n'
             + 'result = {"type": "plot", "value": fig}\n')
@@ -343,7 +343,7 @@ def _side_by_side(plan: Plan, source: str, suffix: str) -> str:
     return (_sql_call(f"SELECT {g}, {sql}({quote(a.name)}) AS {quote(a.name)}, {sql}({quote(b.name)}) AS {quote(b.name)} "
                       f"FROM {source} GROUP BY {g} ORDER BY {g}")
             + "import plotly.express as px\n"
-            + f'fig = px.bar(df, x={plan.group.name!r}, y=[{a.name!r}, {b.name!r}], barmode="group", '
+            + f'fig = px.bar(df, template="plotly_white", x={plan.group.name!r}, y=[{a.name!r}, {b.name!r}], barmode="group", '
               f'title={f"{a.name} versus {b.name} by {plan.group.name}{suffix}"!r}, '
               f'labels={{"value": {label.capitalize()!r}, "variable": "Measure"}})\n'
             + 'result = {"type": "plot", "value": fig}\n')
@@ -354,7 +354,7 @@ def _bar_or_table(plan: Plan, value: str, title: str, y_title: str | None = None
         return 'result = {"type": "dataframe", "value": df}\n'
     labels = {value: y_title or value.capitalize()}
     return ("import plotly.express as px\n"
-            f"fig = px.bar(df, x={plan.group.name!r}, y={value!r}, title={title!r}, labels={labels!r})\n"
+            f"fig = px.bar(df, template='plotly_white', x={plan.group.name!r}, y={value!r}, title={title!r}, labels={labels!r})\n"
             'result = {"type": "plot", "value": fig}\n')
 
 

@@ -1,0 +1,73 @@
+"""One question and its answer, rendered by kind: text, number, table or figure."""
+from typing import Any
+
+import dash_ag_grid as dag
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from insight_dash.models import QueryLog
+
+GRAPH_CONFIG = {"displaylogo": False, "responsive": True,
+                "toImageButtonOptions": {"format": "png", "filename": "insight-chart", "scale": 2}}
+
+
+def answer_card(entry: QueryLog) -> html.Div:
+    card = dbc.Card([
+        dbc.CardHeader(html.Span(entry.prompt, className="fw-semibold text-break")),
+        dbc.CardBody(_body(entry)),
+        dbc.CardFooter(_footer(entry), className="small text-body-secondary"),
+    ])
+    return html.Div(card, className="mb-3 answer-card",
+                    **{"data-status": entry.status, "data-kind": entry.result_kind or ""})
+
+
+def _body(entry: QueryLog) -> Any:
+    if entry.status == "running":
+        return html.Div([dbc.Spinner(size="sm"), html.Span(" Thinking…", className="ms-2")])
+    if entry.status == "error":
+        return dbc.Alert(entry.error_message, color="danger", className="mb-0")
+    if entry.result_kind == "figure":
+        return dcc.Graph(figure=entry.response_plot_json, config=GRAPH_CONFIG, style={"height": "420px"})
+    if entry.result_kind == "table":
+        return _table(entry.response_table_json)
+    if entry.result_kind == "number":
+        return html.Div(entry.response_text, className="display-6 answer-number")
+    # Dash escapes text children: model output and column names cannot inject markup.
+    return html.P(entry.response_text, className="mb-0 answer-text", style={"whiteSpace": "pre-wrap"})
+
+
+def _table(table: dict[str, Any]) -> html.Div:
+    columns = [str(name) for name in table["columns"]]
+    records = [dict(zip(columns, row)) for row in table["rows"]]
+    numeric = {c for c in columns if records and all(isinstance(r[c], (int, float)) or r[c] is None for r in records)}
+    shown = len(records)
+    note = f"{table['row_count']:,} rows" + (f" (showing the first {shown:,})" if shown < table["row_count"] else "")
+    return html.Div([
+        dag.AgGrid(rowData=records, columnDefs=[_column(c, c in numeric) for c in columns],
+                   defaultColDef={"sortable": True, "resizable": True, "filter": True},
+                   dashGridOptions={"suppressFieldDotNotation": True, "domLayout": "autoHeight"
+                                    if shown <= 15 else "normal"},
+                   csvExportParams={"fileName": "insight-table.csv"},
+                   style={"height": None if shown <= 15 else "360px"}, className="ag-theme-quartz"),
+        html.Div(note, className="small text-body-secondary mt-1"),
+    ])
+
+
+def _column(name: str, numeric: bool) -> dict[str, Any]:
+    column: dict[str, Any] = {"field": name, "headerName": name}
+    if numeric:  # 156446.4999999999 reads as 156,446.5
+        column.update(type="rightAligned", valueFormatter={"function": "params.value == null ? '' : "
+                                                                      "d3.format(',.4~f')(params.value)"})
+    return column
+
+
+def _footer(entry: QueryLog) -> list[Any]:
+    engine = "the offline engine" if entry.engine == "offline" else entry.engine
+    parts: list[Any] = [html.Span(f"Answered by {engine}" if entry.status != "running" else f"Asked {engine}")]
+    if entry.latency_ms is not None:
+        parts.append(html.Span(f" in {entry.latency_ms:,} ms"))
+    if entry.generated_code:
+        parts.append(html.Details([html.Summary("Show code"), html.Pre(html.Code(entry.generated_code),
+                                                                       className="answer-code mt-2 mb-0")],
+                                  className="mt-1"))
+    return parts

@@ -1,0 +1,44 @@
+"""Ask questions in Chromium with nothing configured: the offline engine answers, end to end
+(sandbox included), and the answer says which engine answered."""
+import pytest
+from selenium.webdriver.common.by import By
+
+from insight_dash.components import ids
+from tests.browser.test_upload import upload_through_page, wait_until_ready
+from tests.support import write_sensor_csv
+
+pytestmark = pytest.mark.browser
+
+
+def ask(dash_br, question):
+    box = dash_br.find_element(f"#{ids.QUESTION_INPUT}")
+    box.clear()
+    box.send_keys(question)
+    dash_br.find_element(f"#{ids.ASK_BUTTON}").click()
+
+
+def test_questions_answered_by_the_offline_engine(dash_br, make_user, browser_sign_in, screenshot, tmp_path):
+    make_user("alice")
+    browser_sign_in("alice")
+    upload_through_page(dash_br, write_sensor_csv(tmp_path / "sensors.csv", rows=1500))
+    wait_until_ready(dash_br, "sensors.csv").click()
+    dash_br.wait_for_element(f"#{ids.QUESTION_INPUT}", timeout=20)
+
+    ask(dash_br, "Plot the average temperature by unit")
+    dash_br.wait_for_element('.answer-card[data-kind="figure"] .js-plotly-plot', timeout=60)
+    card = dash_br.find_element(".answer-card")
+    assert "Answered by the offline engine" in card.text
+    dash_br.driver.execute_script("arguments[0].scrollIntoView()", card)
+    screenshot("answer-figure")
+
+    ask(dash_br, "Top 2 units by total pressure")
+    dash_br.wait_for_element('.answer-card[data-kind="table"] .ag-row', timeout=60)
+    newest = dash_br.find_elements(".answer-card")[0]
+    assert "Top 2 units by total pressure" in newest.text and "2 rows" in newest.text
+    dash_br.driver.execute_script("arguments[0].scrollIntoView()", newest)
+    screenshot("answer-table")
+
+    ask(dash_br, "How many readings are there?")
+    dash_br.wait_for_text_to_equal(".answer-card .answer-number", "1,500", timeout=60)
+    assert dash_br.find_elements(".answer-card")[0].find_element(By.TAG_NAME, "summary").text == "Show code"
+    assert [entry for entry in dash_br.get_logs() if entry["level"] == "SEVERE"] == []
