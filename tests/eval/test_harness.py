@@ -17,6 +17,7 @@ TRUTH = {"t": pd.DataFrame({"unit": ["a", "b", "a"], "v": [1.0, 2.0, 3.0]})}
     ({"type": "dataframe", "value": {"rows": [["a", 4.0]]}}, {"table": "t['t'].groupby('unit')['v'].sum()"}, "wrong"),
     ({"type": "plot", "value": {"data": [{"type": "bar"}]}}, {"chart": "bar"}, "correct"),
     ({"type": "plot", "value": {"data": [{"type": "pie"}]}}, {"chart": "bar"}, "wrong"),
+    ({"type": "plot", "value": {"data": [{"type": "scattergl"}]}}, {"chart": "scatter"}, "correct"),
     ({"type": "string", "value": CAPABILITIES}, {"refuse": True}, "correct"),
     ({"type": "string", "value": CAPABILITIES}, {"number": "1"}, "refused"),
     ({"type": "number", "value": 7}, {"refuse": True}, "wrong"),
