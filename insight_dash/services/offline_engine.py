@@ -127,6 +127,8 @@ def _plan_for_table(question: str, table: Table) -> Plan | None:
     times = [c for c in table.columns if c.kind == "datetime"]
     filters = _value_filters(question, table)
     filtered_columns = {f[0].name for f in filters}
+    if _two_groupings(q_words, categories, filtered_columns) and len(numbers) < 2:
+        return None
     group = _group_column(q_words, table, categories, filtered_columns)
     aggregate = next(((sql, label) for word, sql, label in AGGREGATES if word in q_words), None)
     limit = _top_n(q_words)
@@ -134,7 +136,7 @@ def _plan_for_table(question: str, table: Table) -> Plan | None:
     plan = Plan(table=table, intent="", measures=numbers[:2], group=group, filters=filters, chart=chart,
                 aggregate=aggregate or ("SUM", "total"))
 
-    if {"correlation", "correlate", "correlated", "relationship"} & set(q_words) and len(numbers) >= 2:
+    if {"correlation", "correlate", "correlated", "relationship", "relate"} & set(q_words) and len(numbers) >= 2:
         plan.intent = "correlation"
     elif {"distribution", "histogram", "spread"} & set(q_words) and numbers:
         plan.intent, plan.measures = "distribution", numbers[:1]
@@ -189,14 +191,16 @@ def _mentioned_columns(q_words: list[str], table: Table) -> list[Column]:
 
 
 def _value_filters(question: str, table: Table) -> list[tuple[Column, str]]:
-    lowered = " " + re.sub(r"[^a-z0-9%.\-]+", " ", question.lower()) + " "
+    """Category values named in the question ("for plant North", "number of alarms")."""
+    q_words = words_of(question)
     filters = []
     for column in table.columns:
         if column.kind != "text":
             continue
         for value in dict.fromkeys(column.values):
-            token = " " + re.sub(r"[^a-z0-9%.\-]+", " ", value.lower()).strip() + " "
-            if len(token.strip()) > 1 and token in lowered and not _is_column_word(token.strip(), table):
+            words = words_of(value)
+            named = words and any(q_words[i:i + len(words)] == words for i in range(len(q_words)))
+            if named and len(" ".join(words)) > 1 and not _is_column_word(" ".join(words), table):
                 filters.append((column, value))
                 break
     return filters
@@ -204,6 +208,12 @@ def _value_filters(question: str, table: Table) -> list[tuple[Column, str]]:
 
 def _is_column_word(token: str, table: Table) -> bool:
     return any(token.split() == column.words for column in table.columns)
+
+
+def _two_groupings(q_words: list[str], categories: list[Column], filtered: set[str]) -> bool:
+    """"by plant and unit" asks for two groupings at once, which the engine does not do."""
+    grouped = [c for c in categories if c.name not in filtered]
+    return len(grouped) >= 2 and bool({"by", "per", "each"} & set(q_words)) and "and" in q_words
 
 
 def _group_column(q_words: list[str], table: Table, categories: list[Column], filtered: set[str]) -> Column | None:
@@ -218,6 +228,11 @@ def _group_column(q_words: list[str], table: Table, categories: list[Column], fi
 
 
 def _top_n(q_words: list[str]) -> int | None:
+    ranked = {"top", "bottom", "lowest", "highest", "largest", "smallest", "most", "least", "best", "worst"}
+    if ranked & set(q_words):  # "the 3 plants with the lowest ..."
+        for index, word in enumerate(q_words[:-1]):
+            if word.isdigit() and not q_words[index + 1].isdigit():
+                return min(int(word), 100)
     for index, word in enumerate(q_words):
         if word in ("top", "bottom", "first", "largest", "highest", "lowest", "smallest") and index + 1 < len(q_words):
             if q_words[index + 1].isdigit():

@@ -99,3 +99,29 @@ def test_planning_is_deterministic():
     assert plan.intent == "trend" and plan.period == "month" and plan.measures[0].name == "Output_MWh"
     assert plan.filters[0][1] == "North"
     assert all(p.intent == plan.intent and p.filters == plan.filters for p in plans)
+
+
+SENSOR_TABLE = Table("sensors", [Column("timestamp", "datetime"), Column("plant", "text", ["North", "South", "East"]),
+                                 Column("unit", "text", ["U1", "U2"]), Column("temperature_c", "number"),
+                                 Column("flow_rate_m3h", "number"), Column("output_mwh", "number"),
+                                 Column("status", "text", ["ok", "alarm"])])
+
+
+@pytest.mark.parametrize(("question", "intent", "details"), [
+    ("give me the number of alarms", "count", {"filters": [("status", "alarm")]}),
+    ("how does temperature relate to output", "correlation", {}),
+    ("list the 3 plants with the lowest average flow rate", "top", {"limit": 3, "descending": False}),
+    ("what was the mean pressure at each plant", None, {}),  # there is no pressure column: decline
+    ("how many records per plant and unit", None, {}),  # two groupings at once: decline, not half-answer
+    ("which unit runs hottest on average", None, {}),
+])
+def test_paraphrases(question, intent, details):
+    plan = plan_question(question, [SENSOR_TABLE])
+    if intent is None:
+        assert plan is None
+        return
+    assert plan.intent == intent
+    if "filters" in details:
+        assert [(c.name, v) for c, v in plan.filters] == details["filters"]
+    if "limit" in details:
+        assert (plan.limit, plan.descending) == (details["limit"], details["descending"])
