@@ -42,6 +42,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     server.request_class = UploadRequest
     server.config.update(flask_config(settings))
     server.extensions["insight_settings"] = settings
+    server.extensions["insight_pid"] = os.getpid()  # a background job is a fork: see background.py
     if settings.trust_proxy:
         # Behind the ALB: trust one hop for the client address and the original scheme.
         server.wsgi_app = ProxyFix(server.wsgi_app, x_for=1, x_proto=1, x_host=1)

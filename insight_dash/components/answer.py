@@ -23,7 +23,10 @@ def answer_card(entry: QueryLog) -> html.Div:
 
 def _body(entry: QueryLog) -> Any:
     if entry.status == "running":
-        return html.Div([dbc.Spinner(size="sm"), html.Span(" Thinking…", className="ms-2")])
+        # assets/ask.js counts the seconds from data-started.
+        return html.Div([dbc.Spinner(size="sm"), html.Span(" Thinking… ", className="ms-2"),
+                         html.Span("", className="elapsed text-body-secondary",
+                                   **{"data-started": entry.created_at.isoformat()})], className="thinking")
     if entry.status == "error":
         return dbc.Alert(entry.error_message, color="danger", className="mb-0")
     if entry.result_kind == "figure":

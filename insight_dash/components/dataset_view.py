@@ -93,9 +93,15 @@ def ask_panel(history: list[QueryLog]) -> html.Div:
             html.H2("Ask a question", className="h5 mt-2"),
             dbc.InputGroup([
                 dbc.Textarea(id=ids.QUESTION_INPUT, placeholder="e.g. average temperature by unit, or "
-                             "plot the monthly trend of output", rows=2, className="question-input"),
+                             "plot the monthly trend of output (Enter sends, Shift+Enter for a new line)",
+                             rows=2, className="question-input"),
                 dbc.Button("Ask", id=ids.ASK_BUTTON, color="primary", n_clicks=0),
-            ], className="mb-3"),
+            ], className="mb-1"),
+            html.Div(dbc.Button("Cancel", id=ids.CANCEL_BUTTON, color="secondary", outline=True, size="sm",
+                                n_clicks=0, className="ms-2 d-none"), className="mb-3 text-end"),
+            dcc.Store(id=ids.PENDING_QUERY),
+            dcc.Interval(id=ids.ANSWERS_POLL, interval=1500,
+                         disabled=not any(entry.status == "running" for entry in history)),
             html.Div([answer_card(entry) for entry in history], id=ids.ANSWERS),
         ],
         className="ask-panel",

@@ -8,7 +8,8 @@ from insight_dash.components.answer import answer_card
 from insight_dash.components.column_profile import column_profile
 from insight_dash.components.dataset_view import column_options, dataset_view, preview_grid
 from insight_dash.components.not_found import not_found
-from insight_dash.services.analysis import ask
+from insight_dash.background import job_context
+from insight_dash.services.analysis import cancel_question, finish_question, recover_stale_questions, start_question
 from insight_dash.services.conversations import latest_session, session_history
 from insight_dash.services.datasets import get_dataset
 from insight_dash.services.errors import NotFound
@@ -24,6 +25,7 @@ def layout(dataset_id: str | None = None, **_query):
         dataset = get_dataset(user, dataset_id)
     except NotFound:
         return not_found()
+    recover_stale_questions()
     history = session_history(user, latest_session(user, dataset.id).id) if dataset.status == "ready" else []
     return html.Div(
         [dcc.Store(id=ids.DATASET_ID, data=str(dataset.id)),
@@ -63,11 +65,46 @@ def follow_processing(_tick, dataset_id):
     return dataset_view(dataset)
 
 
-@callback(Output(ids.ANSWERS, "children"), Output(ids.QUESTION_INPUT, "value"),
+def answer_cards(user, dataset_id) -> tuple[list, bool]:
+    """The conversation, newest first, and whether the poll should stop (nothing running)."""
+    history = session_history(user, latest_session(user, dataset_id).id)
+    return [answer_card(entry) for entry in history], not any(e.status == "running" for e in history)
+
+
+@callback(Output(ids.ANSWERS, "children"), Output(ids.QUESTION_INPUT, "value"), Output(ids.PENDING_QUERY, "data"),
           Input(ids.ASK_BUTTON, "n_clicks"), State(ids.QUESTION_INPUT, "value"), State(ids.DATASET_ID, "data"),
           running=[(Output(ids.ASK_BUTTON, "disabled"), True, False)], prevent_initial_call=True)
-def ask_question(_clicks, question, dataset_id):
+def submit_question(_clicks, question, dataset_id):
+    """Record the question (as running) and show it at once; the answer comes from the job."""
     user = acting_user()
-    session = latest_session(user, dataset_id)
-    ask(user, session.id, question)
-    return [answer_card(entry) for entry in session_history(user, session.id)], ""
+    entry = start_question(user, latest_session(user, dataset_id).id, question)
+    return answer_cards(user, dataset_id)[0], "", {"query_id": entry.id}
+
+
+@callback(Output(ids.ANSWERS, "children", allow_duplicate=True), Input(ids.PENDING_QUERY, "data"),
+          State(ids.DATASET_ID, "data"), background=True, prevent_initial_call=True,
+          running=[(Output(ids.ASK_BUTTON, "disabled"), True, False),
+                   (Output(ids.CANCEL_BUTTON, "className"), "ms-2", "ms-2 d-none")],
+          cancel=[Input(ids.CANCEL_BUTTON, "n_clicks")])
+def answer_pending(pending, dataset_id):
+    """Runs as a background job (another process): the model and the sandbox take seconds."""
+    with job_context():
+        user = acting_user()
+        finish_question(user, pending["query_id"])
+        return answer_cards(user, dataset_id)[0]
+
+
+@callback(Output(ids.ANSWERS, "children", allow_duplicate=True), Input(ids.CANCEL_BUTTON, "n_clicks"),
+          State(ids.PENDING_QUERY, "data"), State(ids.DATASET_ID, "data"), prevent_initial_call=True)
+def mark_cancelled(_clicks, pending, dataset_id):
+    user = acting_user()
+    if pending:
+        cancel_question(user, pending["query_id"])
+    return answer_cards(user, dataset_id)[0]
+
+
+@callback(Output(ids.ANSWERS, "children", allow_duplicate=True), Output(ids.ANSWERS_POLL, "disabled"),
+          Input(ids.ANSWERS_POLL, "n_intervals"), State(ids.DATASET_ID, "data"), prevent_initial_call=True)
+def follow_running_questions(_tick, dataset_id):
+    """After a reload mid-question the page shows it pending, then its answer from the database."""
+    return answer_cards(acting_user(), dataset_id)

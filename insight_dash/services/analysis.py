@@ -14,6 +14,7 @@ import re
 import time
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,9 @@ PROMPT_SAMPLE_ROWS = 200
 MAX_FIGURE_BYTES = 5 * 1024 * 1024
 CODE_RETRY_KINDS = ("execution", "not_plotly", "result")
 UNEXPECTED = "Something went wrong while answering. The error was logged; please try again."
+CANCELLED = "You cancelled this question."
+INTERRUPTED = "This question was interrupted (the server restarted). Please ask it again."
+STALE_QUESTION = timedelta(minutes=10)  # longer than the model budget plus the sandbox timeout
 PLOTLY_RULES = """Rules for the code you write:
 - Charts: build them with plotly (import plotly.express as px, or plotly.graph_objects as go) and set
   result = {"type": "plot", "value": fig}. Never use matplotlib or seaborn, never save or show files.
@@ -108,6 +112,8 @@ def start_question(user: User, session_id: uuid.UUID | str, question: str) -> Qu
 def finish_question(user: User, query_id: int) -> QueryLog:
     """Answer a `running` question and record the outcome, success or error."""
     entry = get_query(user, query_id)
+    if entry.status != "running":  # answered or cancelled meanwhile
+        return entry
     started = time.perf_counter()
     try:
         answer = _answer(user, entry)
@@ -126,6 +132,26 @@ def finish_question(user: User, query_id: int) -> QueryLog:
                                          "exec_ms": entry.exec_ms, "input_tokens": entry.input_tokens,
                                          "output_tokens": entry.output_tokens, "retries": entry.retries})
     return entry
+
+
+def cancel_question(user: User, query_id: int | str) -> QueryLog:
+    """Mark a running question as cancelled (its job has been stopped)."""
+    entry = get_query(user, query_id)
+    if entry.status == "running":
+        entry.status, entry.error_message = "error", CANCELLED
+        db.session.commit()
+    return entry
+
+
+def recover_stale_questions(now=None) -> int:
+    """Questions whose job died (a restart, a killed worker) end as errors, not pending forever."""
+    cutoff = (now or utcnow()) - STALE_QUESTION
+    stale = list(db.session.scalars(sa.select(QueryLog).where(QueryLog.status == "running",
+                                                              QueryLog.created_at < cutoff)))
+    for entry in stale:
+        entry.status, entry.error_message = "error", INTERRUPTED
+    db.session.commit()
+    return len(stale)
 
 
 def get_query(user: User, query_id: int | str) -> QueryLog:

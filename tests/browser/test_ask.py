@@ -2,6 +2,7 @@
 (sandbox included), and the answer says which engine answered."""
 import pytest
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 
 from insight_dash.components import ids
 from tests.browser.test_upload import upload_through_page, wait_until_ready
@@ -10,11 +11,15 @@ from tests.support import write_sensor_csv
 pytestmark = pytest.mark.browser
 
 
-def ask(dash_br, question):
+def ask(dash_br, question, press_enter=False):
     box = dash_br.find_element(f"#{ids.QUESTION_INPUT}")
+    dash_br.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", box)
     box.clear()
     box.send_keys(question)
-    dash_br.find_element(f"#{ids.ASK_BUTTON}").click()
+    if press_enter:
+        box.send_keys(Keys.ENTER)  # Enter sends; Shift+Enter would add a line
+    else:
+        dash_br.find_element(f"#{ids.ASK_BUTTON}").click()
 
 
 def test_questions_answered_by_the_offline_engine(dash_br, make_user, browser_sign_in, screenshot, tmp_path):
@@ -38,7 +43,7 @@ def test_questions_answered_by_the_offline_engine(dash_br, make_user, browser_si
     dash_br.driver.execute_script("arguments[0].scrollIntoView()", newest)
     screenshot("answer-table")
 
-    ask(dash_br, "How many readings are there?")
+    ask(dash_br, "How many readings are there?", press_enter=True)
     dash_br.wait_for_text_to_equal(".answer-card .answer-number", "1,500", timeout=60)
     assert dash_br.find_elements(".answer-card")[0].find_element(By.TAG_NAME, "summary").text == "Show code"
     assert [entry for entry in dash_br.get_logs() if entry["level"] == "SEVERE"] == []
