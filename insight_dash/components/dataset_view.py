@@ -14,7 +14,7 @@ from insight_dash.models import Dataset, QueryLog
 GRID_FILTERS = {"number": "agNumberColumnFilter", "datetime": "agDateColumnFilter"}
 
 
-def dataset_view(dataset: Dataset, history: list[QueryLog] = ()) -> html.Div:
+def dataset_view(dataset: Dataset, history: list[QueryLog] = (), suggestions: list[str] = ()) -> html.Div:
     """The whole dataset page for its current status; `history` is the conversation, newest first."""
     meta = dataset.meta or {}
     header = html.Div(
@@ -29,7 +29,7 @@ def dataset_view(dataset: Dataset, history: list[QueryLog] = ()) -> html.Div:
         className="mb-3",
     )
     if dataset.status == "ready":
-        body = html.Div([_ready_body(meta), ask_panel(history)])
+        body = html.Div([_ready_body(meta), ask_panel(history, suggestions)])
     elif dataset.status == "error":
         body = dbc.Alert(dataset.error_message or "This file could not be processed.", color="danger")
     else:
@@ -86,7 +86,16 @@ def _ready_body(meta: dict[str, Any]) -> html.Div:
     ])
 
 
-def ask_panel(history: list[QueryLog]) -> html.Div:
+def suggestion_buttons(questions: list[str]) -> html.Div:
+    """Clickable first questions for an empty conversation."""
+    buttons = [dbc.Button(question, id={"type": ids.SUGGESTION, "index": number}, color="primary", outline=True,
+                          size="sm", className="me-2 mb-2", n_clicks=0)
+               for number, question in enumerate(questions)]
+    return html.Div([html.Div("Try one of these:", className="small text-body-secondary mb-1"), *buttons],
+                    id=ids.SUGGESTIONS, className="mb-3") if questions else html.Div(id=ids.SUGGESTIONS)
+
+
+def ask_panel(history: list[QueryLog], suggestions: list[str] = ()) -> html.Div:
     """Ask in plain English; answers appear newest first."""
     return html.Div(
         [
@@ -99,6 +108,7 @@ def ask_panel(history: list[QueryLog]) -> html.Div:
             ], className="mb-1"),
             html.Div(dbc.Button("Cancel", id=ids.CANCEL_BUTTON, color="secondary", outline=True, size="sm",
                                 n_clicks=0, className="ms-2 d-none"), className="mb-3 text-end"),
+            suggestion_buttons(list(suggestions) if not history else []),
             dcc.Store(id=ids.PENDING_QUERY),
             dcc.Interval(id=ids.ANSWERS_POLL, interval=1500,
                          disabled=not any(entry.status == "running" for entry in history)),

@@ -39,3 +39,5 @@ ANSWERS = "answers"
 CANCEL_BUTTON = "cancel-button"
 PENDING_QUERY = "pending-query"
 ANSWERS_POLL = "answers-poll"
+SUGGESTION = "suggestion"  # pattern-matching type, index = the question's position
+SUGGESTIONS = "suggestions"

@@ -1,6 +1,7 @@
 """A dataset: paged preview, column profiles, parse warnings and the sheet selector."""
 import dash
-from dash import Input, Output, State, callback, dcc, html, no_update
+from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
+from dash.exceptions import PreventUpdate
 
 from insight_dash.auth.identity import acting_user
 from insight_dash.components import ids
@@ -15,6 +16,7 @@ from insight_dash.services.datasets import get_dataset
 from insight_dash.services.errors import NotFound
 from insight_dash.services.frames import table_entry
 from insight_dash.services.grid import grid_page
+from insight_dash.services.suggestions import suggest_questions
 
 dash.register_page(__name__, path_template="/datasets/<dataset_id>", title="Dataset · Insight")
 
@@ -27,9 +29,10 @@ def layout(dataset_id: str | None = None, **_query):
         return not_found()
     recover_stale_questions()
     history = session_history(user, latest_session(user, dataset.id).id) if dataset.status == "ready" else []
+    suggestions = suggest_questions(dataset) if dataset.status == "ready" else []
     return html.Div(
         [dcc.Store(id=ids.DATASET_ID, data=str(dataset.id)),
-         html.Div(dataset_view(dataset, history), id="dataset-view")],
+         html.Div(dataset_view(dataset, history, suggestions), id="dataset-view")],
         className="container-fluid page-body px-lg-4",
     )
 
@@ -76,6 +79,26 @@ def answer_cards(user, dataset_id) -> tuple[list, bool]:
           running=[(Output(ids.ASK_BUTTON, "disabled"), True, False)], prevent_initial_call=True)
 def submit_question(_clicks, question, dataset_id):
     """Record the question (as running) and show it at once; the answer comes from the job."""
+    return _submit(dataset_id, question)
+
+
+@callback(Output(ids.ANSWERS, "children", allow_duplicate=True), Output(ids.SUGGESTIONS, "children"),
+          Output(ids.PENDING_QUERY, "data", allow_duplicate=True),
+          Input({"type": ids.SUGGESTION, "index": ALL}, "n_clicks"), State(ids.DATASET_ID, "data"),
+          prevent_initial_call=True)
+def ask_suggestion(clicks, dataset_id):
+    if not isinstance(ctx.triggered_id, dict) or not any(clicks):
+        raise PreventUpdate
+    # The question is taken from the server's own suggestions, not from the browser.
+    questions = suggest_questions(get_dataset(acting_user(), dataset_id))
+    number = ctx.triggered_id["index"]
+    if not isinstance(number, int) or not 0 <= number < len(questions):
+        raise PreventUpdate
+    cards, _, pending = _submit(dataset_id, questions[number])
+    return cards, [], pending
+
+
+def _submit(dataset_id: str, question: str):
     user = acting_user()
     entry = start_question(user, latest_session(user, dataset_id).id, question)
     return answer_cards(user, dataset_id)[0], "", {"query_id": entry.id}

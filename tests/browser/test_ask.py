@@ -47,3 +47,20 @@ def test_questions_answered_by_the_offline_engine(dash_br, make_user, browser_si
     dash_br.wait_for_text_to_equal(".answer-card .answer-number", "1,500", timeout=60)
     assert dash_br.find_elements(".answer-card")[0].find_element(By.TAG_NAME, "summary").text == "Show code"
     assert [entry for entry in dash_br.get_logs() if entry["level"] == "SEVERE"] == []
+
+
+def test_a_suggested_question_is_answered(dash_br, make_user, browser_sign_in, screenshot, tmp_path):
+    make_user("alice")
+    browser_sign_in("alice")
+    upload_through_page(dash_br, write_sensor_csv(tmp_path / "sensors.csv", rows=3000))
+    wait_until_ready(dash_br, "sensors.csv").click()
+    suggestions = dash_br.wait_for_element(f"#{ids.SUGGESTIONS}", timeout=20)
+    buttons = suggestions.find_elements(By.TAG_NAME, "button")
+    assert 4 <= len(buttons) <= 6
+    assert buttons[0].text == "Trend of average temperature_c per hour"
+    dash_br.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", suggestions)
+    screenshot("suggestions")
+    buttons[0].click()
+    dash_br.wait_for_element('.answer-card[data-kind="figure"] .js-plotly-plot', timeout=60)
+    assert "Trend of average temperature_c per hour" in dash_br.find_element(".answer-card").text
+    assert not dash_br.find_elements(f"#{ids.SUGGESTIONS} button")  # gone once the conversation starts
