@@ -9,12 +9,13 @@ from insight_dash.components.column_profile import column_profile
 from insight_dash.components.dataset_list import STAGE_LABELS
 from insight_dash.components.formatting import STATUS_COLORS, human_count, human_size, human_time
 from insight_dash.components.answer import answer_card
-from insight_dash.models import Dataset, QueryLog
+from insight_dash.models import AnalysisSession, Dataset, QueryLog
 
 GRID_FILTERS = {"number": "agNumberColumnFilter", "datetime": "agDateColumnFilter"}
 
 
-def dataset_view(dataset: Dataset, history: list[QueryLog] = (), suggestions: list[str] = ()) -> html.Div:
+def dataset_view(dataset: Dataset, history: list[QueryLog] = (), suggestions: list[str] = (),
+                 sessions: list[AnalysisSession] = (), current: AnalysisSession | None = None) -> html.Div:
     """The whole dataset page for its current status; `history` is the conversation, newest first."""
     meta = dataset.meta or {}
     header = html.Div(
@@ -29,7 +30,7 @@ def dataset_view(dataset: Dataset, history: list[QueryLog] = (), suggestions: li
         className="mb-3",
     )
     if dataset.status == "ready":
-        body = html.Div([_ready_body(meta), ask_panel(history, suggestions)])
+        body = html.Div([_ready_body(meta), ask_panel(history, suggestions, sessions, current)])
     elif dataset.status == "error":
         body = dbc.Alert(dataset.error_message or "This file could not be processed.", color="danger")
     else:
@@ -95,11 +96,39 @@ def suggestion_buttons(questions: list[str]) -> html.Div:
                     id=ids.SUGGESTIONS, className="mb-3") if questions else html.Div(id=ids.SUGGESTIONS)
 
 
-def ask_panel(history: list[QueryLog], suggestions: list[str] = ()) -> html.Div:
+def session_options(sessions: list[AnalysisSession]) -> list[dict[str, str]]:
+    """Conversations by title (the first question by default) and last activity."""
+    return [{"label": f"{s.title or 'New conversation'} · {human_time(s.updated_at)}", "value": str(s.id)}
+            for s in sessions]
+
+
+def session_bar(sessions: list[AnalysisSession], current: AnalysisSession) -> html.Div:
+    return html.Div(
+        [
+            dbc.InputGroup([
+                dbc.InputGroupText("Conversation"),
+                dbc.Select(id=ids.SESSION_SELECT, options=session_options(sessions), value=str(current.id)),
+                dbc.Button("New", id=ids.NEW_SESSION, color="secondary", outline=True, n_clicks=0),
+                dbc.Button("Delete", id=ids.DELETE_SESSION, color="danger", outline=True, n_clicks=0),
+            ], size="sm", className="mb-1"),
+            dbc.InputGroup([
+                dbc.Input(id=ids.RENAME_INPUT, placeholder="Rename this conversation", maxLength=200),
+                dbc.Button("Rename", id=ids.RENAME_BUTTON, color="secondary", outline=True, n_clicks=0),
+            ], size="sm", className="mb-2"),
+            dcc.ConfirmDialog(id=ids.DELETE_SESSION_CONFIRM,
+                              message="Delete this conversation and its answers? This cannot be undone."),
+        ],
+        className="session-bar",
+    )
+
+
+def ask_panel(history: list[QueryLog], suggestions: list[str] = (), sessions: list[AnalysisSession] = (),
+              current: AnalysisSession | None = None) -> html.Div:
     """Ask in plain English; answers appear newest first."""
     return html.Div(
         [
             html.H2("Ask a question", className="h5 mt-2"),
+            session_bar(list(sessions), current) if current is not None else None,
             dbc.InputGroup([
                 dbc.Textarea(id=ids.QUESTION_INPUT, placeholder="e.g. average temperature by unit, or "
                              "plot the monthly trend of output (Enter sends, Shift+Enter for a new line)",

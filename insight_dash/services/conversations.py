@@ -48,6 +48,19 @@ def list_sessions(user: User, dataset_id: uuid.UUID | str) -> list[AnalysisSessi
     return list(db.session.scalars(query))
 
 
+def rename_session(user: User, session_id: uuid.UUID | str, title: str) -> AnalysisSession:
+    session = get_session(user, session_id)
+    session.title = title.strip()[:TITLE_LENGTH]
+    db.session.commit()
+    return session
+
+
+def delete_session(user: User, session_id: uuid.UUID | str) -> None:
+    """Delete a session with its questions (pinned figures keep their own copy)."""
+    db.session.delete(get_session(user, session_id))
+    db.session.commit()
+
+
 def latest_session(user: User, dataset_id: uuid.UUID | str) -> AnalysisSession:
     """The user's most recently active session on the dataset, created when there is none."""
     sessions = list_sessions(user, dataset_id)

@@ -3,6 +3,8 @@
 import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import WebDriverWait
 
 from insight_dash.components import ids
 from tests.browser.test_upload import upload_through_page, wait_until_ready
@@ -58,9 +60,44 @@ def test_a_suggested_question_is_answered(dash_br, make_user, browser_sign_in, s
     buttons = suggestions.find_elements(By.TAG_NAME, "button")
     assert 4 <= len(buttons) <= 6
     assert buttons[0].text == "Trend of average temperature_c per hour"
-    dash_br.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", suggestions)
+    dash_br.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", buttons[0])
     screenshot("suggestions")
     buttons[0].click()
     dash_br.wait_for_element('.answer-card[data-kind="figure"] .js-plotly-plot', timeout=60)
     assert "Trend of average temperature_c per hour" in dash_br.find_element(".answer-card").text
     assert not dash_br.find_elements(f"#{ids.SUGGESTIONS} button")  # gone once the conversation starts
+
+
+def test_conversations_can_be_started_renamed_switched_and_deleted(dash_br, make_user, browser_sign_in, screenshot,
+                                                                   tmp_path):
+    from selenium.webdriver.support.ui import Select
+
+    make_user("alice")
+    browser_sign_in("alice")
+    upload_through_page(dash_br, write_sensor_csv(tmp_path / "sensors.csv", rows=500))
+    wait_until_ready(dash_br, "sensors.csv").click()
+    ask(dash_br, "How many readings are there?")
+    dash_br.wait_for_text_to_equal(".answer-card .answer-number", "500", timeout=60)
+    first = Select(dash_br.find_element(f"#{ids.SESSION_SELECT}"))
+    assert first.first_selected_option.text.startswith("How many readings are there?")
+
+    dash_br.find_element(f"#{ids.NEW_SESSION}").click()
+    dash_br.wait_for_element(f"#{ids.SUGGESTIONS} button", timeout=20)
+    assert not dash_br.find_elements(".answer-card")
+    rename = dash_br.find_element(f"#{ids.RENAME_INPUT}")
+    rename.send_keys("Pressure checks")
+    dash_br.find_element(f"#{ids.RENAME_BUTTON}").click()
+    dash_br.wait_for_contains_text(f"#{ids.SESSION_SELECT}", "Pressure checks", timeout=20)
+
+    chooser = Select(dash_br.find_element(f"#{ids.SESSION_SELECT}"))
+    chooser.select_by_visible_text(next(o.text for o in chooser.options if o.text.startswith("How many")))
+    dash_br.wait_for_text_to_equal(".answer-card .answer-number", "500", timeout=20)
+    dash_br.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})",
+                                  dash_br.find_element(f"#{ids.QUESTION_INPUT}"))
+    screenshot("conversation")
+
+    dash_br.find_element(f"#{ids.DELETE_SESSION}").click()
+    WebDriverWait(dash_br.driver, 10).until(expected_conditions.alert_is_present()).accept()
+    dash_br.wait_for_element(f"#{ids.SUGGESTIONS} button", timeout=20)  # back in "Pressure checks", still empty
+    remaining = [o.text for o in Select(dash_br.find_element(f"#{ids.SESSION_SELECT}")).options if o.text]
+    assert len(remaining) == 1 and remaining[0].startswith("Pressure checks")

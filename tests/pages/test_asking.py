@@ -32,6 +32,11 @@ def start(app, dataset_id, question="How many readings are there?"):
         return analysis.start_question(alice, latest_session(alice, dataset_id).id, question).id
 
 
+def session_of(app, query_id):
+    with app.app_context():
+        return str(db.session.get(QueryLog, query_id).session_id)
+
+
 def test_reload_mid_question_shows_it_pending_then_answered(app, client, sign_in, page, dataset_id):
     query_id = start(app, dataset_id)
     sign_in(client, "alice")
@@ -41,7 +46,8 @@ def test_reload_mid_question_shows_it_pending_then_answered(app, client, sign_in
     with app.app_context():
         analysis.finish_question(find_user("alice"), query_id)
     poll = call_callback(client, inputs=[("answers-poll", "n_intervals", 1)],
-                         state=[("dataset-id", "data", dataset_id)]).get_json()["response"]
+                         state=[("dataset-id", "data", dataset_id), ("session-select", "value", session_of(app, query_id))]
+                         ).get_json()["response"]
     assert poll["answers-poll"]["disabled"] is True
     assert "100" in json.dumps(poll["answers"]["children"])
 
@@ -68,12 +74,14 @@ def test_other_users_cannot_ask_or_read_through_the_callbacks(app, client, make_
     make_user("bob")
     sign_in(client, "bob")
     client.get("/")
+    session_id = session_of(app, 1)
     asked = call_callback(client, inputs=[("ask-button", "n_clicks", 1)],
-                          state=[("question-input", "value", "count rows"), ("dataset-id", "data", dataset_id)])
+                          state=[("question-input", "value", "count rows"), ("dataset-id", "data", dataset_id),
+                                 ("session-select", "value", session_id)])
     polled = call_callback(client, inputs=[("answers-poll", "n_intervals", 1)],
-                           state=[("dataset-id", "data", dataset_id)])
+                           state=[("dataset-id", "data", dataset_id), ("session-select", "value", session_id)])
     for response in (asked, polled):
         body = json.dumps(response.get_json())
-        assert "That dataset was not found." in body and "private question" not in body
+        assert "That session was not found." in body and "private question" not in body
     with app.app_context():
         assert db.session.query(QueryLog).count() == 1

@@ -65,3 +65,21 @@ def test_long_session_stays_bounded(session_with_history):
     assert 0 < len(window) <= 10
     assert sum(estimate_tokens(e.prompt) + estimate_tokens(e.response_text) for e in window) <= 1000
     assert window[-1].prompt == "more 199"
+
+
+def test_rename_delete_and_latest(session_with_history, make_user):
+    from insight_dash.services.conversations import delete_session, latest_session, rename_session
+    from insight_dash.services.errors import NotFound
+
+    user, session = session_with_history
+    assert rename_session(user, session.id, "  Budget review  ").title == "Budget review"
+    bob = make_user("bob")
+    with pytest.raises(NotFound):
+        rename_session(bob, session.id, "mine now")
+    with pytest.raises(NotFound):
+        delete_session(bob, session.id)
+    dataset_id = session.dataset_id
+    delete_session(user, session.id)
+    assert db.session.query(QueryLog).count() == 0
+    fresh = latest_session(user, dataset_id)
+    assert fresh.id != session.id and fresh.title == ""
