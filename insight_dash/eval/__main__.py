@@ -6,6 +6,7 @@ report.md and report.json. Exit status 0 when the spec's bar is met on every set
 rate >= 70%, median latency < 30 s, peak memory < 4 GB; 1 otherwise.
 """
 import argparse
+import dataclasses
 import sys
 import tempfile
 from pathlib import Path
@@ -27,12 +28,12 @@ def main(argv: list[str] | None = None) -> int:
                         help="where generated datasets are cached")
     args = parser.parse_args(argv)
     try:
-        settings = Settings.from_env()
+        configured = Settings.from_env()
     except SettingsError as exc:
         print(exc, file=sys.stderr)
         return 2
     with tempfile.TemporaryDirectory(prefix="insight-eval-") as data_dir:
-        settings = Settings.from_env({**__import__("os").environ, "INSIGHT_DATA_DIR": data_dir})
+        settings = dataclasses.replace(configured, data_dir=Path(data_dir))  # a zygote of its own
         ensure_zygote(settings)
         try:
             reports = [run_set(name, settings, args.data / name) for name in (args.sets or ["sensors", "budget"])]

@@ -1,35 +1,20 @@
 """Asking over HTTP: a question is stored as running before the answer, a reload shows it
 pending and then answered, cancel and stale recovery end it, and other users get not found."""
 import json
-import shutil
 from datetime import timedelta
-
-import pytest
 
 from insight_dash.extensions import db
 from insight_dash.models import QueryLog
 from insight_dash.services import analysis
 from insight_dash.services.conversations import latest_session
-from insight_dash.services.ingest import receive_upload
-from insight_dash.services.jobs import wait_for_jobs
 from insight_dash.services.users import find_user
-from tests.support import call_callback, write_sensor_csv
+from tests.support import call_callback
 
 
-@pytest.fixture
-def dataset_id(app, make_user, tmp_path):
-    make_user("alice")
-    upload = shutil.copy(write_sensor_csv(tmp_path / "sensors.csv", rows=100), tmp_path / "upload.csv")
-    with app.app_context():
-        dataset_id = str(receive_upload(find_user("alice"), "sensors.csv", upload).id)
-    wait_for_jobs(timeout=60)
-    return dataset_id
-
-
-def start(app, dataset_id, question="How many readings are there?"):
+def start(app, alice_dataset_id, question="How many readings are there?"):
     with app.app_context():
         alice = find_user("alice")
-        return analysis.start_question(alice, latest_session(alice, dataset_id).id, question).id
+        return analysis.start_question(alice, latest_session(alice, alice_dataset_id).id, question).id
 
 
 def session_of(app, query_id):
@@ -37,31 +22,31 @@ def session_of(app, query_id):
         return str(db.session.get(QueryLog, query_id).session_id)
 
 
-def test_reload_mid_question_shows_it_pending_then_answered(app, client, sign_in, page, dataset_id):
-    query_id = start(app, dataset_id)
+def test_reload_mid_question_shows_it_pending_then_answered(app, client, sign_in, page, alice_dataset_id):
+    query_id = start(app, alice_dataset_id)
     sign_in(client, "alice")
     client.get("/")
-    rendered = json.dumps(page(client, f"/datasets/{dataset_id}").get_json())
+    rendered = json.dumps(page(client, f"/datasets/{alice_dataset_id}").get_json())
     assert "Thinking" in rendered and '"answers-poll"' in rendered
     with app.app_context():
         analysis.finish_question(find_user("alice"), query_id)
     poll = call_callback(client, inputs=[("answers-poll", "n_intervals", 1)],
-                         state=[("dataset-id", "data", dataset_id), ("session-select", "value", session_of(app, query_id))]
+                         state=[("dataset-id", "data", alice_dataset_id), ("session-select", "value", session_of(app, query_id))]
                          ).get_json()["response"]
     assert poll["answers-poll"]["disabled"] is True
-    assert "100" in json.dumps(poll["answers"]["children"])
+    assert "250" in json.dumps(poll["answers"]["children"])
 
 
-def test_cancel_marks_the_question(app, dataset_id):
-    query_id = start(app, dataset_id)
+def test_cancel_marks_the_question(app, alice_dataset_id):
+    query_id = start(app, alice_dataset_id)
     with app.app_context():
         entry = analysis.cancel_question(find_user("alice"), query_id)
         assert (entry.status, entry.error_message) == ("error", analysis.CANCELLED)
         assert analysis.finish_question(find_user("alice"), query_id).status == "error"  # stays cancelled
 
 
-def test_stale_running_questions_are_recovered(app, dataset_id):
-    query_id = start(app, dataset_id)
+def test_stale_running_questions_are_recovered(app, alice_dataset_id):
+    query_id = start(app, alice_dataset_id)
     with app.app_context():
         assert analysis.recover_stale_questions() == 0
         later = db.session.get(QueryLog, query_id).created_at + analysis.STALE_QUESTION + timedelta(seconds=1)
@@ -69,17 +54,17 @@ def test_stale_running_questions_are_recovered(app, dataset_id):
         assert db.session.get(QueryLog, query_id).error_message == analysis.INTERRUPTED
 
 
-def test_other_users_cannot_ask_or_read_through_the_callbacks(app, client, make_user, sign_in, dataset_id):
-    start(app, dataset_id, "alice's private question")
+def test_other_users_cannot_ask_or_read_through_the_callbacks(app, client, make_user, sign_in, alice_dataset_id):
+    start(app, alice_dataset_id, "alice's private question")
     make_user("bob")
     sign_in(client, "bob")
     client.get("/")
     session_id = session_of(app, 1)
     asked = call_callback(client, inputs=[("ask-button", "n_clicks", 1)],
-                          state=[("question-input", "value", "count rows"), ("dataset-id", "data", dataset_id),
+                          state=[("question-input", "value", "count rows"), ("dataset-id", "data", alice_dataset_id),
                                  ("session-select", "value", session_id)])
     polled = call_callback(client, inputs=[("answers-poll", "n_intervals", 1)],
-                           state=[("dataset-id", "data", dataset_id), ("session-select", "value", session_id)])
+                           state=[("dataset-id", "data", alice_dataset_id), ("session-select", "value", session_id)])
     for response in (asked, polled):
         body = json.dumps(response.get_json())
         assert "That session was not found." in body and "private question" not in body

@@ -1,23 +1,7 @@
 """The dataset page and its callbacks, over HTTP, for the owner and for someone else."""
 import json
-import shutil
 
-import pytest
-
-from insight_dash.services.ingest import receive_upload
-from insight_dash.services.jobs import wait_for_jobs
-from insight_dash.services.users import find_user
-from tests.support import call_callback, write_sensor_csv
-
-
-@pytest.fixture
-def alice_dataset_id(app, make_user, tmp_path):
-    make_user("alice")
-    upload = shutil.copy(write_sensor_csv(tmp_path / "sensors.csv", rows=250), tmp_path / "upload.csv")
-    with app.app_context():
-        dataset_id = str(receive_upload(find_user("alice"), "sensors.csv", upload).id)
-    wait_for_jobs(timeout=60)
-    return dataset_id
+from tests.support import call_callback
 
 
 def grid_rows(client, dataset_id):
