@@ -5,6 +5,7 @@ import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from insight_dash.components import ids
 from insight_dash.models import QueryLog
 
 GRAPH_CONFIG = {"displaylogo": False, "responsive": True,
@@ -32,14 +33,14 @@ def _body(entry: QueryLog) -> Any:
     if entry.result_kind == "figure":
         return dcc.Graph(figure=entry.response_plot_json, config=GRAPH_CONFIG, style={"height": "420px"})
     if entry.result_kind == "table":
-        return _table(entry.response_table_json)
+        return _table(entry.response_table_json, entry.id)
     if entry.result_kind == "number":
         return html.Div(entry.response_text, className="display-6 answer-number")
     # Dash escapes text children: model output and column names cannot inject markup.
     return html.P(entry.response_text, className="mb-0 answer-text", style={"whiteSpace": "pre-wrap"})
 
 
-def _table(table: dict[str, Any]) -> html.Div:
+def _table(table: dict[str, Any], query_id: int) -> html.Div:
     columns = [str(name) for name in table["columns"]]
     records = [dict(zip(columns, row)) for row in table["rows"]]
     numeric = {c for c in columns if records and all(isinstance(r[c], (int, float)) or r[c] is None for r in records)}
@@ -50,9 +51,12 @@ def _table(table: dict[str, Any]) -> html.Div:
                    defaultColDef={"sortable": True, "resizable": True, "filter": True},
                    dashGridOptions={"suppressFieldDotNotation": True, "domLayout": "autoHeight"
                                     if shown <= 15 else "normal"},
-                   csvExportParams={"fileName": "insight-table.csv"},
                    style={"height": None if shown <= 15 else "360px"}, className="ag-theme-quartz"),
-        html.Div(note, className="small text-body-secondary mt-1"),
+        html.Div([
+            html.Span(note, className="small text-body-secondary"),
+            dbc.Button("Download CSV", id={"type": ids.DOWNLOAD_TABLE, "index": query_id}, size="sm",
+                       color="secondary", outline=True, n_clicks=0, className="ms-2"),
+        ], className="mt-1"),
     ])
 
 

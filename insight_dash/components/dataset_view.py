@@ -139,6 +139,7 @@ def ask_panel(history: list[QueryLog], suggestions: list[str] = (), sessions: li
                                 n_clicks=0, className="ms-2 d-none"), className="mb-3 text-end"),
             suggestion_buttons(list(suggestions) if not history else []),
             dcc.Store(id=ids.PENDING_QUERY),
+            dcc.Download(id=ids.TABLE_DOWNLOAD),
             dcc.Interval(id=ids.ANSWERS_POLL, interval=1500,
                          disabled=not any(entry.status == "running" for entry in history)),
             html.Div([answer_card(entry) for entry in history], id=ids.ANSWERS),

@@ -47,3 +47,5 @@ DELETE_SESSION = "delete-session"
 RENAME_INPUT = "rename-input"
 RENAME_BUTTON = "rename-button"
 DELETE_SESSION_CONFIRM = "delete-session-confirm"
+DOWNLOAD_TABLE = "download-table"  # pattern-matching type, index = the question id
+TABLE_DOWNLOAD = "table-download"

@@ -11,7 +11,8 @@ from insight_dash.components.dataset_view import (column_options, dataset_view, 
                                                   suggestion_buttons)
 from insight_dash.components.not_found import not_found
 from insight_dash.background import job_context
-from insight_dash.services.analysis import cancel_question, finish_question, recover_stale_questions, start_question
+from insight_dash.services.analysis import (cancel_question, finish_question, recover_stale_questions, start_question,
+                                            table_csv)
 from insight_dash.services.conversations import (create_session, delete_session, get_session, latest_session,
                                                  list_sessions, rename_session, session_history)
 from insight_dash.services.datasets import get_dataset
@@ -201,3 +202,12 @@ def remove_session(_submitted, dataset_id, session_id):
     delete_session(user, conversation(user, dataset_id, session_id).id)
     session = latest_session(user, dataset_id)
     return session_options(list_sessions(user, dataset_id)), str(session.id)
+
+
+@callback(Output(ids.TABLE_DOWNLOAD, "data"), Input({"type": ids.DOWNLOAD_TABLE, "index": ALL}, "n_clicks"),
+          prevent_initial_call=True)
+def download_table(clicks):
+    if not isinstance(ctx.triggered_id, dict) or not any(clicks):
+        raise PreventUpdate
+    name, text = table_csv(acting_user(), ctx.triggered_id["index"])
+    return {"content": text, "filename": name, "type": "text/csv"}

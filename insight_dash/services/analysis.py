@@ -18,6 +18,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pandasai
 import plotly.graph_objects as go
 import sqlalchemy as sa
@@ -132,6 +133,17 @@ def finish_question(user: User, query_id: int) -> QueryLog:
                                          "exec_ms": entry.exec_ms, "input_tokens": entry.input_tokens,
                                          "output_tokens": entry.output_tokens, "retries": entry.retries})
     return entry
+
+
+def table_csv(user: User, query_id: int | str) -> tuple[str, str]:
+    """(file name, CSV text) of a table answer: the rows the answer kept."""
+    entry = get_query(user, query_id)
+    if entry.result_kind != "table" or not entry.response_table_json:
+        raise NotFound("table")
+    table = entry.response_table_json
+    frame = pd.DataFrame(table["rows"], columns=table["columns"])
+    name = re.sub(r"[^A-Za-z0-9]+", "-", entry.prompt).strip("-")[:60] or "answer"
+    return f"{name}.csv", frame.to_csv(index=False)
 
 
 def cancel_question(user: User, query_id: int | str) -> QueryLog:

@@ -1,5 +1,7 @@
 """Ask questions in Chromium with nothing configured: the offline engine answers, end to end
 (sandbox included), and the answer says which engine answered."""
+from pathlib import Path
+
 import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -44,6 +46,10 @@ def test_questions_answered_by_the_offline_engine(dash_br, make_user, browser_si
     assert "Top 2 units by total pressure" in newest.text and "2 rows" in newest.text
     dash_br.driver.execute_script("arguments[0].scrollIntoView()", newest)
     screenshot("answer-table")
+    newest.find_element(By.XPATH, ".//button[text()='Download CSV']").click()
+    downloaded = Path(dash_br.download_path) / "Top-2-units-by-total-pressure.csv"
+    WebDriverWait(dash_br.driver, 20).until(lambda _: downloaded.exists())
+    assert downloaded.read_text().splitlines()[0] == "unit,total_pressure_kpa"
 
     ask(dash_br, "How many readings are there?", press_enter=True)
     dash_br.wait_for_text_to_equal(".answer-card .answer-number", "1,500", timeout=60)

@@ -3,6 +3,8 @@ pending and then answered, cancel and stale recovery end it, and other users get
 import json
 from datetime import timedelta
 
+import pytest
+
 from insight_dash.extensions import db
 from insight_dash.models import QueryLog
 from insight_dash.services import analysis
@@ -70,3 +72,17 @@ def test_other_users_cannot_ask_or_read_through_the_callbacks(app, client, make_
         assert "That session was not found." in body and "private question" not in body
     with app.app_context():
         assert db.session.query(QueryLog).count() == 1
+
+
+def test_table_answers_download_as_csv_for_their_owner_only(app, make_user, alice_dataset_id):
+    query_id = start(app, alice_dataset_id, "How many readings per unit?")
+    with app.app_context():
+        alice = find_user("alice")
+        assert analysis.finish_question(alice, query_id).result_kind == "table"
+        name, text = analysis.table_csv(alice, query_id)
+        assert name == "How-many-readings-per-unit.csv"
+        header, *rows = text.strip().splitlines()
+        assert header == "unit,rows" and sum(int(row.split(",")[1]) for row in rows) == 250
+        bob = make_user("bob")
+        with pytest.raises(analysis.NotFound):
+            analysis.table_csv(bob, query_id)
