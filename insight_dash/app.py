@@ -10,7 +10,7 @@ from flask import Flask
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from insight_dash import auth, health, uploads
+from insight_dash import auth, exports, health, uploads
 from insight_dash.auth.guard import install_login_guard
 from insight_dash.cli import users_cli
 from insight_dash.dash_app import create_dash
@@ -64,6 +64,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     server.register_blueprint(auth.bp)
     server.register_blueprint(health.bp)
     server.register_blueprint(uploads.bp)
+    server.register_blueprint(exports.bp)
     server.cli.add_command(users_cli)
 
     if settings.uses_embedded_database:

@@ -116,5 +116,76 @@ class QueryLog(db.Model):
     retries: Mapped[int] = mapped_column(default=0)
     input_tokens: Mapped[int | None] = mapped_column(nullable=True)
     output_tokens: Mapped[int | None] = mapped_column(nullable=True)
+    # "Ask a follow-up" on an earlier answer keeps that answer in the prompt's context.
+    follow_up_of_id: Mapped[int | None] = mapped_column(
+        sa.BigInteger, sa.ForeignKey("query_logs.id", ondelete="SET NULL"), nullable=True
+    )
 
     session: Mapped[AnalysisSession] = relationship(back_populates="queries")
+    follow_up_of: Mapped[QueryLog | None] = relationship(remote_side=[id])
+
+
+class PinnedFigure(db.Model):
+    """A figure answer kept in the gallery: its JSON, question and code, never re-run."""
+
+    __tablename__ = "pinned_figures"
+    __table_args__ = (sa.UniqueConstraint("user_id", "query_id", name="uq_pinned_figures_user_query"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    dataset_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("datasets.id", ondelete="CASCADE"), index=True)
+    # The figure outlives its conversation: deleting a session keeps what was pinned from it.
+    session_id: Mapped[uuid.UUID | None] = mapped_column(
+        sa.ForeignKey("analysis_sessions.id", ondelete="SET NULL"), nullable=True
+    )
+    query_id: Mapped[int | None] = mapped_column(
+        sa.BigInteger, sa.ForeignKey("query_logs.id", ondelete="SET NULL"), nullable=True
+    )
+    title: Mapped[str] = mapped_column(sa.String(200), default="")
+    question: Mapped[str] = mapped_column(sa.Text, default="")
+    code: Mapped[str] = mapped_column(sa.Text, default="")
+    figure_json: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    position: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+    dataset: Mapped[Dataset] = relationship()
+
+
+view_shares = sa.Table(
+    "view_shares",
+    db.metadata,
+    sa.Column("view_id", UUID(as_uuid=True), sa.ForeignKey("views.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class View(db.Model):
+    """A named dashboard of pinned figures; its owner edits it, people it is shared with read it."""
+
+    __tablename__ = "views"
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
+    owner_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    shared_with_everyone: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+    owner: Mapped[User] = relationship()
+    items: Mapped[list[ViewItem]] = relationship(
+        back_populates="view", cascade="all, delete-orphan", passive_deletes=True, order_by="ViewItem.position"
+    )
+    shared_with: Mapped[list[User]] = relationship(secondary=view_shares, order_by="User.username")
+
+
+class ViewItem(db.Model):
+    __tablename__ = "view_items"
+
+    view_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("views.id", ondelete="CASCADE"), primary_key=True)
+    figure_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("pinned_figures.id", ondelete="CASCADE"), primary_key=True
+    )
+    position: Mapped[int] = mapped_column(default=0)
+
+    view: Mapped[View] = relationship(back_populates="items")
+    figure: Mapped[PinnedFigure] = relationship()

@@ -25,7 +25,8 @@ def table_names(database_url: str) -> set[str]:
 
 def test_upgrade_downgrade_upgrade_on_an_empty_database(fresh_database, tmp_path):
     url = fresh_database("insight_migrations")
-    expected = {"users", "datasets", "analysis_sessions", "query_logs", "alembic_version"}
+    expected = {"users", "datasets", "analysis_sessions", "query_logs", "pinned_figures", "views", "view_items",
+                "view_shares", "alembic_version"}
 
     for step, args in enumerate((["upgrade"], ["downgrade", "base"], ["upgrade"])):
         result = flask_db(url, tmp_path, *args)

@@ -1,4 +1,5 @@
 """One question and its answer, rendered by kind: text, number, table or figure."""
+import re
 from typing import Any
 
 import dash_ag_grid as dag
@@ -12,14 +13,23 @@ GRAPH_CONFIG = {"displaylogo": False, "responsive": True,
                 "toImageButtonOptions": {"format": "png", "filename": "insight-chart", "scale": 2}}
 
 
-def answer_card(entry: QueryLog) -> html.Div:
+def answer_card(entry: QueryLog, pinned: bool = False) -> html.Div:
+    header = [html.Span(entry.prompt, className="fw-semibold text-break")]
+    if entry.follow_up_of is not None:
+        header.insert(0, html.Div(f"Follow-up to: {entry.follow_up_of.prompt}",
+                                  className="small text-body-secondary text-truncate"))
     card = dbc.Card([
-        dbc.CardHeader(html.Span(entry.prompt, className="fw-semibold text-break")),
+        dbc.CardHeader(header),
         dbc.CardBody(_body(entry)),
-        dbc.CardFooter(_footer(entry), className="small text-body-secondary"),
+        dbc.CardFooter([_actions(entry, pinned), *_footer(entry)], className="small text-body-secondary"),
     ])
     return html.Div(card, className="mb-3 answer-card",
                     **{"data-status": entry.status, "data-kind": entry.result_kind or ""})
+
+
+def figure_graph(figure: dict[str, Any], height: str = "420px", config: dict[str, Any] = GRAPH_CONFIG) -> dcc.Graph:
+    """A stored figure, drawn from its JSON (nothing is re-run)."""
+    return dcc.Graph(figure=figure, config=config, style={"height": height})
 
 
 def _body(entry: QueryLog) -> Any:
@@ -31,13 +41,32 @@ def _body(entry: QueryLog) -> Any:
     if entry.status == "error":
         return dbc.Alert(entry.error_message, color="danger", className="mb-0")
     if entry.result_kind == "figure":
-        return dcc.Graph(figure=entry.response_plot_json, config=GRAPH_CONFIG, style={"height": "420px"})
+        return figure_graph(entry.response_plot_json)
     if entry.result_kind == "table":
         return _table(entry.response_table_json, entry.id)
     if entry.result_kind == "number":
         return html.Div(entry.response_text, className="display-6 answer-number")
     # Dash escapes text children: model output and column names cannot inject markup.
-    return html.P(entry.response_text, className="mb-0 answer-text", style={"whiteSpace": "pre-wrap"})
+    return dcc.Markdown(entry.response_text, className="mb-0 answer-text", link_target="_blank")
+
+
+def _actions(entry: QueryLog, pinned: bool) -> html.Div:
+    if entry.status == "running":
+        return html.Div()
+    buttons = []
+    if entry.status == "error":
+        buttons.append(dbc.Button("Retry", id={"type": ids.RETRY, "index": entry.id}, color="primary", size="sm",
+                                  n_clicks=0))
+    if entry.result_kind == "figure":
+        buttons.append(dbc.Button("Pinned" if pinned else "Pin", id={"type": ids.PIN_ANSWER, "index": entry.id},
+                                  color="secondary", outline=True, size="sm", n_clicks=0, disabled=pinned,
+                                  title="Keep this chart in the gallery"))
+    buttons.append(dbc.Button("Ask a follow-up", id={"type": ids.FOLLOW_UP, "index": entry.id}, color="secondary",
+                              outline=True, size="sm", n_clicks=0))
+    if entry.status == "success":
+        buttons.append(dbc.Button("Export", href=f"/exports/answers/{entry.id}.html", external_link=True,
+                                  color="link", size="sm", title="A standalone HTML file"))
+    return html.Div(buttons, className="answer-actions d-flex flex-wrap gap-2 mb-1")
 
 
 def _table(table: dict[str, Any], query_id: int) -> html.Div:
@@ -74,7 +103,13 @@ def _footer(entry: QueryLog) -> list[Any]:
     if entry.latency_ms is not None:
         parts.append(html.Span(f" in {entry.latency_ms:,} ms"))
     if entry.generated_code:
-        parts.append(html.Details([html.Summary("Show code"), html.Pre(html.Code(entry.generated_code),
-                                                                       className="answer-code mt-2 mb-0")],
+        parts.append(html.Details([html.Summary("Show code"), highlighted_code(entry.generated_code)],
                                   className="mt-1"))
     return parts
+
+
+def highlighted_code(code: str) -> dcc.Markdown:
+    """Python, syntax-highlighted by dcc.Markdown's highlight.js; the fence outgrows any in the code."""
+    longest = max((len(run) for run in re.findall(r"`+", code)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return dcc.Markdown(f"{fence}python\n{code}\n{fence}", className="answer-code mt-2 mb-0")

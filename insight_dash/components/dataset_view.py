@@ -1,3 +1,5 @@
+"""The dataset page's parts: header, the three-area workspace, the grid and the ask panel."""
+from dataclasses import dataclass, field
 from typing import Any
 
 import dash_ag_grid as dag
@@ -9,38 +11,58 @@ from insight_dash.components.column_profile import column_profile
 from insight_dash.components.dataset_list import STAGE_LABELS
 from insight_dash.components.formatting import STATUS_COLORS, human_count, human_size, human_time
 from insight_dash.components.answer import answer_card
-from insight_dash.models import AnalysisSession, Dataset, QueryLog
+from insight_dash.components.gallery import gallery_panel
+from insight_dash.models import AnalysisSession, Dataset, PinnedFigure, QueryLog
 
 GRID_FILTERS = {"number": "agNumberColumnFilter", "datetime": "agDateColumnFilter"}
 
 
-def dataset_view(dataset: Dataset, history: list[QueryLog] = (), suggestions: list[str] = (),
-                 sessions: list[AnalysisSession] = (), current: AnalysisSession | None = None) -> html.Div:
-    """The whole dataset page for its current status; `history` is the conversation, newest first."""
-    meta = dataset.meta or {}
+@dataclass
+class Conversation:
+    """What the conversation area shows: the current session among the user's sessions on
+    this dataset, its history (newest first), suggestions and which answers are pinned."""
+
+    sessions: list[AnalysisSession]
+    current: AnalysisSession
+    history: list[QueryLog]
+    suggestions: list[str]
+    pinned: set[int] = field(default_factory=set)
+
+
+def dataset_view(dataset: Dataset, conversation: Conversation | None = None,
+                 pins: list[PinnedFigure] = ()) -> html.Div:
+    """The whole dataset page for its current status: once ready, the three-area workspace."""
     header = html.Div(
         [
-            html.H1(dataset.name, className="h4 mb-1 text-break"),
-            html.Div(
-                [dbc.Badge(dataset.status, color=STATUS_COLORS.get(dataset.status, "secondary"),
-                           id=ids.DATASET_STATUS, className="me-2"),
-                 html.Span(_summary(dataset), className="text-body-secondary small")],
-            ),
+            html.H1(dataset.name, className="h5 mb-0 me-3 text-break"),
+            dbc.Badge(dataset.status, color=STATUS_COLORS.get(dataset.status, "secondary"),
+                      id=ids.DATASET_STATUS, className="me-2"),
+            html.Span(_summary(dataset), className="text-body-secondary small"),
         ],
-        className="mb-3",
+        className="d-flex flex-wrap align-items-center mb-2",
     )
-    if dataset.status == "ready":
-        body = html.Div([_ready_body(meta), ask_panel(history, suggestions, sessions, current)])
+    if dataset.status == "ready" and conversation is not None:
+        body = workspace(dataset.meta or {}, conversation, list(pins))
     elif dataset.status == "error":
         body = dbc.Alert(dataset.error_message or "This file could not be processed.", color="danger")
     else:
-        progress = meta.get("progress", {})
+        progress = (dataset.meta or {}).get("progress", {})
         body = html.Div([
             dbc.Progress(value=progress.get("percent", 0), label=STAGE_LABELS.get(progress.get("stage"), "Working"),
                          striped=True, animated=True),
             dcc.Interval(id=ids.DATASET_STATUS_POLL, interval=1000),
         ])
     return html.Div([header, body])
+
+
+def workspace(meta: dict[str, Any], conversation: Conversation, pins: list[PinnedFigure]) -> dbc.Row:
+    """Data, conversation and gallery side by side on a laptop or wider; stacked below that."""
+    return dbc.Row([
+        dbc.Col(html.Div(_data_area(meta), id=ids.DATA_PANE, className="workspace-pane"), xl=5),
+        dbc.Col(html.Div(ask_panel(conversation), id=ids.CONVERSATION_PANE, className="workspace-pane"), xl=5, lg=8),
+        dbc.Col(html.Div(gallery_panel(pins), id=ids.GALLERY_PANE, className="workspace-pane gallery-pane"),
+                xl=2, lg=4),
+    ], className="g-3 workspace")
 
 
 def preview_grid(table: dict[str, Any]) -> dag.AgGrid:
@@ -63,27 +85,26 @@ def preview_grid(table: dict[str, Any]) -> dag.AgGrid:
     )
 
 
-def _ready_body(meta: dict[str, Any]) -> html.Div:
+def _data_area(meta: dict[str, Any]) -> html.Div:
     tables = meta.get("tables", [])
     default = next(table for table in tables if table["name"] == meta.get("default_table"))
-    selector = dbc.Select(id=ids.TABLE_SELECT, value=default["name"],
+    selector = dbc.Select(id=ids.TABLE_SELECT, value=default["name"], size="sm",
                           options=[{"label": f"{t['name']} ({human_count(t['row_count'])} rows)", "value": t["name"]}
-                                   for t in tables],
-                          className="mb-2", style={"maxWidth": "28rem"})
-    grid_column = [
-        html.Div([html.Label("Sheet", htmlFor=ids.TABLE_SELECT, className="small fw-semibold"), selector],
-                 className="" if len(tables) > 1 else "d-none"),
-        html.Div(preview_grid(default), id=ids.GRID_AREA),
-    ]
-    profile_column = [
-        html.Label("Column profile", htmlFor=ids.PROFILE_COLUMN, className="small fw-semibold"),
+                                   for t in tables])
+    profile = [
         dbc.Select(id=ids.PROFILE_COLUMN, options=column_options(default), value=default["columns"][0]["name"],
-                   className="mb-2"),
+                   size="sm", className="my-2"),
         html.Div(column_profile(default["columns"][0], default["row_count"]), id=ids.PROFILE_CARD),
     ]
     return html.Div([
         parse_warnings(meta.get("parse_warnings", [])),
-        dbc.Row([dbc.Col(grid_column, lg=8, className="mb-3"), dbc.Col(profile_column, lg=4)]),
+        dbc.InputGroup([dbc.InputGroupText("Sheet"), selector], size="sm",
+                       className="mb-2" if len(tables) > 1 else "d-none"),
+        dbc.Tabs([
+            dbc.Tab(html.Div(preview_grid(default), id=ids.GRID_AREA, className="pt-2"), label="Preview",
+                    tab_id="preview"),
+            dbc.Tab(profile, label="Column profile", tab_id="profile"),
+        ], active_tab="preview"),
     ])
 
 
@@ -122,30 +143,46 @@ def session_bar(sessions: list[AnalysisSession], current: AnalysisSession) -> ht
     )
 
 
-def ask_panel(history: list[QueryLog], suggestions: list[str] = (), sessions: list[AnalysisSession] = (),
-              current: AnalysisSession | None = None) -> html.Div:
+def ask_panel(conversation: Conversation) -> html.Div:
     """Ask in plain English; answers appear newest first."""
+    history = conversation.history
     return html.Div(
         [
-            html.H2("Ask a question", className="h5 mt-2"),
-            session_bar(list(sessions), current) if current is not None else None,
+            session_bar(conversation.sessions, conversation.current),
+            html.Div(id=ids.FOLLOW_UP_CHIP),
+            dcc.Store(id=ids.FOLLOW_UP_OF),
             dbc.InputGroup([
-                dbc.Textarea(id=ids.QUESTION_INPUT, placeholder="e.g. average temperature by unit, or "
-                             "plot the monthly trend of output (Enter sends, Shift+Enter for a new line)",
-                             rows=2, className="question-input"),
+                dbc.Textarea(id=ids.QUESTION_INPUT, placeholder="Ask about this data, e.g. average temperature by "
+                             "unit, or plot the monthly trend (Enter sends, Shift+Enter for a new line)",
+                             rows=2, className="question-input", maxLength=2000),
                 dbc.Button("Ask", id=ids.ASK_BUTTON, color="primary", n_clicks=0),
             ], className="mb-1"),
             html.Div(dbc.Button("Cancel", id=ids.CANCEL_BUTTON, color="secondary", outline=True, size="sm",
-                                n_clicks=0, className="ms-2 d-none"), className="mb-3 text-end"),
-            suggestion_buttons(list(suggestions) if not history else []),
+                                n_clicks=0, className="ms-2 d-none"), className="mb-2 text-end"),
+            suggestion_buttons(conversation.suggestions if not history else []),
             dcc.Store(id=ids.PENDING_QUERY),
             dcc.Download(id=ids.TABLE_DOWNLOAD),
             dcc.Interval(id=ids.ANSWERS_POLL, interval=1500,
                          disabled=not any(entry.status == "running" for entry in history)),
-            html.Div([answer_card(entry) for entry in history], id=ids.ANSWERS),
+            html.Div(answer_cards(history, conversation.pinned), id=ids.ANSWERS),
         ],
         className="ask-panel",
     )
+
+
+def answer_cards(history: list[QueryLog], pinned: set[int]) -> list[html.Div]:
+    return [answer_card(entry, pinned=entry.id in pinned) for entry in history]
+
+
+def follow_up_chip(entry: QueryLog | None) -> Any:
+    """Shown above the question box while the next question follows up on an earlier answer."""
+    if entry is None:
+        return None
+    return dbc.Alert([html.Span("Following up on: ", className="fw-semibold"),
+                      html.Span(entry.prompt, className="text-break"),
+                      dbc.Button("×", id=ids.CLEAR_FOLLOW_UP, color="link", size="sm", className="ms-2 p-0",
+                                 title="Ask a new question instead", n_clicks=0)],
+                     color="light", className="py-1 px-2 mb-1 small follow-up-chip")
 
 
 def column_options(table: dict[str, Any]) -> list[dict[str, str]]:

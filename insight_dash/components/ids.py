@@ -49,3 +49,42 @@ RENAME_BUTTON = "rename-button"
 DELETE_SESSION_CONFIRM = "delete-session-confirm"
 DOWNLOAD_TABLE = "download-table"  # pattern-matching type, index = the question id
 TABLE_DOWNLOAD = "table-download"
+
+# Answer actions (pattern-matching types, index = the question id)
+PIN_ANSWER = "pin-answer"
+FOLLOW_UP = "follow-up"
+RETRY = "retry"
+FOLLOW_UP_OF = "follow-up-of"
+FOLLOW_UP_CHIP = "follow-up-chip"
+CLEAR_FOLLOW_UP = "clear-follow-up"
+
+# Workspace areas
+DATA_PANE = "data-pane"
+CONVERSATION_PANE = "conversation-pane"
+GALLERY_PANE = "gallery-pane"
+
+# Gallery (pattern-matching types, index = the pinned figure id)
+GALLERY = "gallery"
+UNPIN = "unpin"
+MOVE_UP = "move-up"
+MOVE_DOWN = "move-down"
+
+# Views
+VIEW_ID = "view-id"
+VIEW_NAME_INPUT = "view-name-input"
+CREATE_VIEW = "create-view"
+VIEW_REDIRECT = "view-redirect"
+VIEW_FIGURES = "view-figures"
+VIEW_HEADER = "view-header"
+ADD_FIGURE_SELECT = "add-figure-select"
+ADD_FIGURE = "add-figure"
+REMOVE_FIGURE = "remove-figure"  # pattern-matching type, index = the pinned figure id
+SHARE_USERS = "share-users"
+SHARE_EVERYONE = "share-everyone"
+SAVE_SHARING = "save-sharing"
+SHARING_STATUS = "sharing-status"
+RENAME_VIEW_INPUT = "rename-view-input"
+RENAME_VIEW = "rename-view"
+DELETE_VIEW = "delete-view"
+DELETE_VIEW_CONFIRM = "delete-view-confirm"
+PRINT_BUTTON = "print-button"

@@ -20,7 +20,8 @@ def navbar(username: str, csrf_token: str) -> dbc.Navbar:
         dbc.Container(
             [
                 dbc.NavbarBrand("Insight", href="/", className="fw-bold"),
-                dbc.Nav([dbc.NavItem(dbc.NavLink("Datasets", href="/", active="exact"))], navbar=True,
+                dbc.Nav([dbc.NavItem(dbc.NavLink("Datasets", href="/", active="exact")),
+                         dbc.NavItem(dbc.NavLink("Views", href="/views", active="partial"))], navbar=True,
                         className="me-auto"),
                 html.Span(username, id=ids.NAVBAR_USER, className="navbar-text text-white me-3"),
                 sign_out,

@@ -8,7 +8,6 @@ retry for a non-Plotly chart, one smaller context window), and turns every failu
 """
 from __future__ import annotations
 
-import json
 import logging
 import re
 import time
@@ -20,7 +19,6 @@ from typing import Any
 
 import pandas as pd
 import pandasai
-import plotly.graph_objects as go
 import sqlalchemy as sa
 from pandasai.agent.base import Agent
 
@@ -30,6 +28,7 @@ from insight_dash.sandbox.client import SandboxUnavailable
 from insight_dash.sandbox.pandasai_sandbox import InsightSandbox, SandboxRefusal
 from insight_dash.services.conversations import context_window, get_session
 from insight_dash.services.errors import InvalidInput, NotFound, ServiceError
+from insight_dash.services.figures import checked_figure, title_text
 from insight_dash.services.frames import get_frame, local_parquet, table_entry
 from insight_dash.services.engines import engine_name, llm_for
 from insight_dash.services.llm import LLMError
@@ -40,7 +39,6 @@ from insight_dash.settings import Settings
 log = logging.getLogger(__name__)
 MAX_QUESTION = 4000
 PROMPT_SAMPLE_ROWS = 200
-MAX_FIGURE_BYTES = 5 * 1024 * 1024
 CODE_RETRY_KINDS = ("execution", "not_plotly", "result")
 UNEXPECTED = "Something went wrong while answering. The error was logged; please try again."
 CANCELLED = "You cancelled this question."
@@ -91,9 +89,16 @@ def ask(user: User, session_id: uuid.UUID | str, question: str) -> QueryLog:
     return finish_question(user, entry.id)
 
 
-def start_question(user: User, session_id: uuid.UUID | str, question: str) -> QueryLog:
-    """Record the question as `running` before any model is called, so it is never lost."""
+def start_question(user: User, session_id: uuid.UUID | str, question: str,
+                   follow_up_of: int | str | None = None) -> QueryLog:
+    """Record the question as `running` before any model is called, so it is never lost.
+
+    `follow_up_of` names an earlier answer of the same session that the question builds on.
+    """
     session = get_session(user, session_id)
+    earlier = get_query(user, follow_up_of) if follow_up_of is not None else None
+    if earlier is not None and earlier.session_id != session.id:
+        raise NotFound("question")
     question = (question or "").strip()
     if not question:
         raise InvalidInput("Type a question first.")
@@ -102,12 +107,20 @@ def start_question(user: User, session_id: uuid.UUID | str, question: str) -> Qu
     if session.dataset.status != "ready":
         raise InvalidInput("This dataset is not ready yet.")
     entry = QueryLog(session_id=session.id, prompt=question, status="running",
-                     engine=engine_name(current_settings()))
+                     engine=engine_name(current_settings()), follow_up_of=earlier)
     session.title = session.title or question[:80]
     session.updated_at = utcnow()
     db.session.add(entry)
     db.session.commit()
     return entry
+
+
+def retry_question(user: User, query_id: int | str) -> QueryLog:
+    """Ask a failed question again, as a new entry of the same conversation."""
+    failed = get_query(user, query_id)
+    if failed.status != "error":
+        raise InvalidInput("Only a question that failed can be retried.")
+    return start_question(user, failed.session_id, failed.prompt, failed.follow_up_of_id)
 
 
 def finish_question(user: User, query_id: int) -> QueryLog:
@@ -183,9 +196,9 @@ def answer_digest(entry: QueryLog) -> str:
     if entry.result_kind == "figure" and entry.response_plot_json:
         layout = entry.response_plot_json.get("layout", {})
         kinds = sorted({trace.get("type", "scatter") for trace in entry.response_plot_json.get("data", [])})
-        x_title = _title(layout.get("xaxis", {})) or "x"
-        y_title = _title(layout.get("yaxis", {})) or "y"
-        return f"a {'/'.join(kinds)} chart of {y_title} by {x_title} titled \"{_title(layout)}\""
+        x_title = title_text(layout.get("xaxis", {})) or "x"
+        y_title = title_text(layout.get("yaxis", {})) or "y"
+        return f"a {'/'.join(kinds)} chart of {y_title} by {x_title} titled \"{title_text(layout)}\""
     if entry.result_kind == "table" and entry.response_table_json:
         table = entry.response_table_json
         return f"a table of {table['row_count']} rows with columns {', '.join(table['columns'][:12])}"
@@ -233,6 +246,9 @@ def _answer(user: User, entry: QueryLog) -> Answer:
                                   _table_name=name) for name, table in zip(names, entries)]
     catalogue = catalogue_from_metadata(names, entries)
     history = [e for e in context_window(user, entry.session_id) if e.id != entry.id]
+    earlier = entry.follow_up_of
+    if earlier is not None and earlier.status == "success" and earlier not in history:
+        history = [earlier, *history]  # followed up on, though older than the window
     for attempt in range(2):
         llm = llm_for(settings, catalogue)
         try:
@@ -305,9 +321,9 @@ def _record_answer(entry: QueryLog, answer: Answer) -> None:
     result = answer.result
     kind, value = result.get("type"), result.get("value")
     if kind == "plot":
-        figure = _checked_figure(value)
+        figure = checked_figure(value)
         entry.result_kind, entry.response_plot_json = "figure", figure
-        entry.response_text = _title(figure.get("layout", {})) or "A chart"
+        entry.response_text = title_text(figure.get("layout", {})) or "A chart"
     elif kind == "dataframe":
         entry.result_kind, entry.response_table_json = "table", value
         entry.response_text = f"A table of {value['row_count']:,} rows and {len(value['columns'])} columns."
@@ -328,23 +344,6 @@ def _record_error(entry: QueryLog, message: str, kind: str) -> None:
     entry.status = "error"
     entry.error_message = message
     log.warning("question failed", extra={"event": "question_failed", "query_id": entry.id, "kind": kind})
-
-
-def _checked_figure(value: Any) -> dict[str, Any]:
-    """A real Plotly figure of reasonable size, as plain JSON."""
-    try:
-        figure = go.Figure(value).to_plotly_json()
-        encoded = json.dumps(figure, default=str)
-    except (ValueError, TypeError) as exc:
-        raise AnalysisError("result", "The chart the model produced is not a valid Plotly figure.") from exc
-    if len(encoded) > MAX_FIGURE_BYTES:
-        raise AnalysisError("too_large", "The chart is too large to store. Ask for fewer points or categories.")
-    return json.loads(encoded)
-
-
-def _title(node: dict[str, Any]) -> str:
-    title = node.get("title")
-    return (title.get("text") if isinstance(title, dict) else title) or ""
 
 
 def _format_number(value: Any) -> str:

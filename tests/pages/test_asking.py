@@ -64,7 +64,7 @@ def test_other_users_cannot_ask_or_read_through_the_callbacks(app, client, make_
     session_id = session_of(app, 1)
     asked = call_callback(client, inputs=[("ask-button", "n_clicks", 1)],
                           state=[("question-input", "value", "count rows"), ("dataset-id", "data", alice_dataset_id),
-                                 ("session-select", "value", session_id)])
+                                 ("session-select", "value", session_id), ("follow-up-of", "data", None)])
     polled = call_callback(client, inputs=[("answers-poll", "n_intervals", 1)],
                            state=[("dataset-id", "data", alice_dataset_id), ("session-select", "value", session_id)])
     for response in (asked, polled):

@@ -6,7 +6,7 @@ import pytest
 
 from insight_dash.extensions import db
 from insight_dash.models import QueryLog
-from insight_dash.services import analysis
+from insight_dash.services import analysis, figures
 from insight_dash.services.conversations import create_session
 from tests.fakes.bedrock import (FakeBedrock, Reply, access_denied, code_reply, malformed, slow, throttled,
                                  too_long)
@@ -190,7 +190,7 @@ def test_every_sheet_of_a_workbook_is_a_table(engine, bedrock, app_ctx, make_use
 
 def test_an_oversized_figure_is_refused(engine, bedrock, session, monkeypatch):
     alice, chat = session
-    monkeypatch.setattr(analysis, "MAX_FIGURE_BYTES", 200)
+    monkeypatch.setattr(figures, "MAX_FIGURE_BYTES", 200)
     bedrock.queue(code_reply(BAR_CODE))
     entry = analysis.ask(alice, chat.id, "Plot the mean temperature by unit")
     assert entry.status == "error" and "too large" in entry.error_message

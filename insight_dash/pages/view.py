@@ -1,0 +1,87 @@
+"""One view: a dashboard of pinned figures, drawn from stored JSON (nothing is re-run).
+Its owner adds and removes figures, shares, renames and deletes; readers only see."""
+import dash
+from dash import ALL, Input, Output, State, callback, clientside_callback, dcc, html
+from dash.exceptions import PreventUpdate
+
+from insight_dash.auth.identity import acting_user
+from insight_dash.callbacks.conversation import pattern_click
+from insight_dash.components import ids
+from insight_dash.components.not_found import not_found
+from insight_dash.components.views import sharing_summary, view_figures, view_header, view_page
+from insight_dash.services.errors import NotFound
+from insight_dash.services.gallery import list_pins
+from insight_dash.services.views import (add_figure, can_edit, colleagues, delete_view, get_view, remove_figure,
+                                         rename_view, share_view)
+
+dash.register_page(__name__, path_template="/views/<view_id>", title="View · Insight")
+
+
+def layout(view_id: str | None = None, **_query):
+    user = acting_user()
+    try:
+        view = get_view(user, view_id)
+    except NotFound:
+        return not_found()
+    editable = can_edit(user, view)
+    content = view_page(view, editable, list_pins(user) if editable else [], colleagues(user) if editable else [])
+    return html.Div([content, dcc.Location(id="view-location", refresh=True)], className="container-fluid page-body")
+
+
+def _refreshed(view):
+    """The parts of the page that change when the owner edits the view."""
+    return view_header(view, True), view_figures(view, True)
+
+
+@callback(Output(ids.VIEW_HEADER, "children"), Output(ids.VIEW_FIGURES, "children"),
+          Output(ids.ADD_FIGURE_SELECT, "options"), Input(ids.ADD_FIGURE, "n_clicks"),
+          State(ids.ADD_FIGURE_SELECT, "value"), State(ids.ADD_FIGURE_SELECT, "options"), State(ids.VIEW_ID, "data"),
+          prevent_initial_call=True)
+def add_to_view(_clicks, pin_id, options, view_id):
+    if not pin_id:
+        raise PreventUpdate
+    view = add_figure(acting_user(), view_id, pin_id)
+    return *_refreshed(view), [option for option in options or [] if option["value"] != pin_id]
+
+
+@callback(Output(ids.VIEW_HEADER, "children", allow_duplicate=True),
+          Output(ids.VIEW_FIGURES, "children", allow_duplicate=True),
+          Input({"type": ids.REMOVE_FIGURE, "index": ALL}, "n_clicks"), State(ids.VIEW_ID, "data"),
+          prevent_initial_call=True)
+def remove_from_view(_clicks, view_id):
+    clicked = pattern_click()
+    if clicked is None:
+        raise PreventUpdate
+    return _refreshed(remove_figure(acting_user(), view_id, clicked["index"]))
+
+
+@callback(Output(ids.SHARING_STATUS, "children"), Input(ids.SAVE_SHARING, "n_clicks"),
+          State(ids.SHARE_USERS, "value"), State(ids.SHARE_EVERYONE, "value"), State(ids.VIEW_ID, "data"),
+          prevent_initial_call=True)
+def save_sharing(_clicks, usernames, everyone, view_id):
+    view = share_view(acting_user(), view_id, usernames or [], bool(everyone))
+    return f"Saved: {sharing_summary(view)}"
+
+
+@callback(Output(ids.VIEW_HEADER, "children", allow_duplicate=True), Input(ids.RENAME_VIEW, "n_clicks"),
+          State(ids.RENAME_VIEW_INPUT, "value"), State(ids.VIEW_ID, "data"), prevent_initial_call=True)
+def rename(_clicks, name, view_id):
+    return view_header(rename_view(acting_user(), view_id, name), True)
+
+
+@callback(Output(ids.DELETE_VIEW_CONFIRM, "displayed"), Input(ids.DELETE_VIEW, "n_clicks"), prevent_initial_call=True)
+def confirm_delete(_clicks):
+    return True
+
+
+@callback(Output("view-location", "href"), Input(ids.DELETE_VIEW_CONFIRM, "submit_n_clicks"),
+          State(ids.VIEW_ID, "data"), prevent_initial_call=True)
+def remove_view(_submitted, view_id):
+    delete_view(acting_user(), view_id)
+    return "/views"
+
+
+clientside_callback(
+    "function (clicks) { if (clicks) { window.print(); } return window.dash_clientside.no_update; }",
+    Output(ids.PRINT_BUTTON, "className"), Input(ids.PRINT_BUTTON, "n_clicks"), prevent_initial_call=True,
+)
