@@ -60,5 +60,11 @@ def report_callback_error(error: Exception):
         log.error("callback failed", exc_info=error)
         message = "Something went wrong. The error was logged; please try again."
     set_props(ids.APP_TOAST, {"children": message, "is_open": True})
-    outputs = dash.ctx.outputs_list
-    return [no_update] * len(outputs) if isinstance(outputs, list) else no_update
+    return _nothing_for(dash.ctx.outputs_list)
+
+
+def _nothing_for(outputs):
+    """no_update in the shape of the callback's outputs (a wildcard output is a list)."""
+    if isinstance(outputs, list):
+        return [_nothing_for(output) for output in outputs]
+    return no_update

@@ -97,3 +97,34 @@ def call_callback(client: FlaskClient, inputs: list[tuple[str, str, object]],
     }
     headers = {"X-CSRFToken": client.get_cookie("_csrf_token").value}
     return client.post("/_dash-update-component", json=payload, headers=headers)
+
+
+def click_pattern(client: FlaskClient, kind: str, index: object, state: list[tuple[str, str, object]] = ()):
+    """POST the callback of a pattern-matched button, {"type": kind, "index": index}, as if it
+    was clicked once (any signed-in user can send any index). Other pattern-matched inputs and
+    outputs of the callback are sent with no components."""
+    import json
+
+    def is_kind(spec: str) -> bool:
+        return spec.startswith("{") and json.loads(spec).get("type") == kind
+
+    dependencies = client.get("/_dash-dependencies").get_json()
+    dependency = next(dep for dep in dependencies if any(is_kind(spec["id"]) for spec in dep["inputs"]))
+    output = dependency["output"]
+    parts = output.strip(".").split("...") if output.startswith("..") else [output]
+    outputs = []
+    for part in parts:
+        cid, prop = part.rsplit(".", 1)
+        outputs.append([] if cid.startswith("{") else {"id": cid, "property": prop})
+    clicked = {"id": {"type": kind, "index": index}, "property": "n_clicks", "value": 1}
+    inputs = [[clicked] if is_kind(spec["id"]) else [] if spec["id"].startswith("{")
+              else {"id": spec["id"], "property": spec["property"], "value": None} for spec in dependency["inputs"]]
+    payload = {
+        "output": output,
+        "outputs": outputs if output.startswith("..") else outputs[0],
+        "inputs": inputs,
+        "changedPropIds": [json.dumps(clicked["id"], separators=(",", ":"), sort_keys=True) + ".n_clicks"],
+        "state": [{"id": cid, "property": prop, "value": value} for cid, prop, value in state],
+    }
+    headers = {"X-CSRFToken": client.get_cookie("_csrf_token").value}
+    return client.post("/_dash-update-component", json=payload, headers=headers)

@@ -128,7 +128,9 @@ def start_follow_up(_clicks):
 @callback(Output(ids.FOLLOW_UP_OF, "data", allow_duplicate=True),
           Output(ids.FOLLOW_UP_CHIP, "children", allow_duplicate=True),
           Input(ids.CLEAR_FOLLOW_UP, "n_clicks"), prevent_initial_call=True)
-def clear_follow_up(_clicks):
+def clear_follow_up(clicks):
+    if not clicks:  # the chip's × was just drawn, not clicked
+        raise PreventUpdate
     return None, None
 
 

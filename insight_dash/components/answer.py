@@ -61,9 +61,9 @@ def _actions(entry: QueryLog, pinned: bool) -> html.Div:
         buttons.append(dbc.Button("Pinned" if pinned else "Pin", id={"type": ids.PIN_ANSWER, "index": entry.id},
                                   color="secondary", outline=True, size="sm", n_clicks=0, disabled=pinned,
                                   title="Keep this chart in the gallery"))
-    buttons.append(dbc.Button("Ask a follow-up", id={"type": ids.FOLLOW_UP, "index": entry.id}, color="secondary",
-                              outline=True, size="sm", n_clicks=0))
     if entry.status == "success":
+        buttons.append(dbc.Button("Ask a follow-up", id={"type": ids.FOLLOW_UP, "index": entry.id},
+                                  color="secondary", outline=True, size="sm", n_clicks=0))
         buttons.append(dbc.Button("Export", href=f"/exports/answers/{entry.id}.html", external_link=True,
                                   color="link", size="sm", title="A standalone HTML file"))
     return html.Div(buttons, className="answer-actions d-flex flex-wrap gap-2 mb-1")
@@ -99,7 +99,8 @@ def _column(name: str, numeric: bool) -> dict[str, Any]:
 
 def _footer(entry: QueryLog) -> list[Any]:
     engine = "the offline engine" if entry.engine == "offline" else entry.engine
-    parts: list[Any] = [html.Span(f"Answered by {engine}" if entry.status != "running" else f"Asked {engine}")]
+    said = {"running": f"Asked {engine}", "error": f"Not answered ({engine})"}.get(entry.status, f"Answered by {engine}")
+    parts: list[Any] = [html.Span(said)]
     if entry.latency_ms is not None:
         parts.append(html.Span(f" in {entry.latency_ms:,} ms"))
     if entry.generated_code:

@@ -152,8 +152,8 @@ def ask_panel(conversation: Conversation) -> html.Div:
             html.Div(id=ids.FOLLOW_UP_CHIP),
             dcc.Store(id=ids.FOLLOW_UP_OF),
             dbc.InputGroup([
-                dbc.Textarea(id=ids.QUESTION_INPUT, placeholder="Ask about this data, e.g. average temperature by "
-                             "unit, or plot the monthly trend (Enter sends, Shift+Enter for a new line)",
+                dbc.Textarea(id=ids.QUESTION_INPUT, placeholder="Ask a question about this data (Enter sends, "
+                             "Shift+Enter for a new line)",
                              rows=2, className="question-input", maxLength=2000),
                 dbc.Button("Ask", id=ids.ASK_BUTTON, color="primary", n_clicks=0),
             ], className="mb-1"),

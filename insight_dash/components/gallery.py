@@ -27,20 +27,27 @@ def gallery_items(pins: list[PinnedFigure]) -> list:
 
 def thumbnail(figure: dict) -> dict:
     """The figure with room for the plot only: no title, legend or wide margins."""
-    layout = {**figure.get("layout", {}), "title": None, "showlegend": False, "font": {"size": 9},
-              "margin": {"l": 30, "r": 8, "t": 8, "b": 24}}
+    layout = figure.get("layout", {})
+    axes = {name: {**axis, "title": None} for name, axis in layout.items() if name.startswith(("xaxis", "yaxis"))}
+    layout = {**layout, **axes, "title": None, "showlegend": False, "font": {"size": 9},
+              "margin": {"l": 30, "r": 8, "t": 8, "b": 20}}
     return {**figure, "layout": layout}
 
 
 def _item(pin: PinnedFigure, first: bool, last: bool) -> html.Div:
     key = str(pin.id)
     controls = dbc.ButtonGroup([
-        dbc.Button("↑", id={"type": ids.MOVE_UP, "index": key}, disabled=first, title="Move up", n_clicks=0),
-        dbc.Button("↓", id={"type": ids.MOVE_DOWN, "index": key}, disabled=last, title="Move down", n_clicks=0),
-        dbc.Button("Unpin", id={"type": ids.UNPIN, "index": key}, title="Remove from the gallery", n_clicks=0),
+        _control("↑", ids.MOVE_UP, key, "Move up", disabled=first),
+        _control("↓", ids.MOVE_DOWN, key, "Move down", disabled=last),
+        _control("Unpin", ids.UNPIN, key, "Remove from the gallery"),
     ], size="sm", className="gallery-controls")
     return html.Div(dbc.Card([
         figure_graph(thumbnail(pin.figure_json), height="150px", config=THUMBNAIL_CONFIG),
         dbc.CardBody([html.Div(pin.title, className="small fw-semibold text-truncate", title=pin.question),
                       controls], className="p-2"),
     ], className="gallery-item mb-2"), **{"data-pin": key})
+
+
+def _control(label: str, kind: str, key: str, title: str, disabled: bool = False) -> dbc.Button:
+    return dbc.Button(label, id={"type": kind, "index": key}, title=title, disabled=disabled, n_clicks=0,
+                      color="secondary", outline=True)

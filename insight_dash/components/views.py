@@ -6,6 +6,7 @@ from insight_dash.components import ids
 from insight_dash.components.answer import figure_graph
 from insight_dash.components.formatting import human_time
 from insight_dash.models import PinnedFigure, View
+from insight_dash.services.figures import without_title
 
 
 def view_list(mine: list[View], shared: list[View]) -> html.Div:
@@ -29,12 +30,16 @@ def view_list(mine: list[View], shared: list[View]) -> html.Div:
 
 def _table(views: list[View], owner_column: bool) -> dbc.Table:
     head = ["Name", "Figures", "Updated", "Owner" if owner_column else "Shared with"]
-    rows = [html.Tr([html.Td(dcc.Link(view.name, href=f"/views/{view.id}")), html.Td(len(view.items)),
+    rows = [html.Tr([html.Td(dcc.Link(view.name, href=f"/views/{view.id}")), html.Td(figure_count(len(view.items))),
                      html.Td(human_time(view.updated_at)),
                      html.Td(view.owner.username if owner_column else sharing_summary(view))])
             for view in views]
     return dbc.Table([html.Thead(html.Tr([html.Th(h) for h in head])), html.Tbody(rows)], hover=True, size="sm",
                      className="view-table")
+
+
+def figure_count(count: int) -> str:
+    return f"{count} figure" if count == 1 else f"{count} figures"
 
 
 def sharing_summary(view: View) -> str:
@@ -58,7 +63,7 @@ def view_header(view: View, editable: bool) -> html.Div:
     return html.Div([
         html.Div([html.H1([view.name, badge], className="h4 mb-1"),
                   html.Div(f"By {view.owner.username} · updated {human_time(view.updated_at)} · "
-                           f"{len(view.items)} figure(s)", className="small text-body-secondary")]),
+                           f"{figure_count(len(view.items))}", className="small text-body-secondary")]),
         html.Div([
             dbc.Button("Export HTML", href=f"/exports/views/{view.id}.html", external_link=True, color="secondary",
                        outline=True, size="sm", className="me-2"),
@@ -113,7 +118,7 @@ def _figure_card(pin: PinnedFigure, editable: bool) -> dbc.Card:
     return dbc.Card([
         dbc.CardHeader(html.Div([html.Span(pin.title, className="fw-semibold text-break"), remove],
                                 className="d-flex justify-content-between gap-2")),
-        dbc.CardBody([figure_graph(pin.figure_json, height="360px"),
+        dbc.CardBody([figure_graph(without_title(pin.figure_json), height="340px"),
                       html.Div(f"Asked: {pin.question}", className="small text-body-secondary mt-1 text-break"),
                       html.Div(f"Dataset: {pin.dataset.name}", className="small text-body-secondary")]),
     ], className="h-100")

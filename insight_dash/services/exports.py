@@ -17,6 +17,7 @@ from insight_dash.components.formatting import human_time
 from insight_dash.models import QueryLog, User
 from insight_dash.services.analysis import get_query
 from insight_dash.services.errors import InvalidInput
+from insight_dash.services.figures import without_title
 from insight_dash.services.views import get_view
 
 EXPORT_CONFIG = {"displaylogo": False, "responsive": True}
@@ -32,7 +33,7 @@ class ExportItem:
 def view_html(user: User, view_id: uuid.UUID | str) -> tuple[str, str]:
     """(file name, HTML) of a view the user may read."""
     view = get_view(user, view_id)
-    items = [ExportItem(item.figure.title, item.figure.question, figure_div(item.figure.figure_json))
+    items = [ExportItem(item.figure.title, item.figure.question, figure_div(without_title(item.figure.figure_json)))
              for item in view.items]
     subtitle = f"Shared by {view.owner.username} · updated {human_time(view.updated_at)}"
     return _file_name(view.name), _page(view.name, subtitle, items)
@@ -43,7 +44,7 @@ def answer_html(user: User, query_id: int | str) -> tuple[str, str]:
     entry = get_query(user, query_id)
     if entry.status != "success":
         raise InvalidInput("Only an answered question can be exported.")
-    item = ExportItem(entry.response_text if entry.result_kind == "figure" else "", entry.prompt, _answer_body(entry))
+    item = ExportItem("", entry.prompt, _answer_body(entry))
     subtitle = f"{entry.session.dataset.name} · asked {human_time(entry.created_at)}"
     return _file_name(entry.prompt), _page(entry.prompt, subtitle, [item])
 

@@ -36,3 +36,8 @@ def title_text(node: dict[str, Any]) -> str:
 
 def figure_title(figure: dict[str, Any]) -> str:
     return title_text(figure.get("layout", {}))
+
+
+def without_title(figure: dict[str, Any]) -> dict[str, Any]:
+    """The figure for a card whose header already shows its title."""
+    return {**figure, "layout": {**figure.get("layout", {}), "title": None}}
