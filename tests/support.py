@@ -128,3 +128,19 @@ def click_pattern(client: FlaskClient, kind: str, index: object, state: list[tup
     }
     headers = {"X-CSRFToken": client.get_cookie("_csrf_token").value}
     return client.post("/_dash-update-component", json=payload, headers=headers)
+
+
+def figure_answer(session, title: str, figure=None):
+    """A stored figure answer (a bar chart titled `title` unless `figure` is given)."""
+    import plotly.graph_objects as go
+
+    from insight_dash.extensions import db
+    from insight_dash.models import QueryLog
+
+    figure = figure if figure is not None else go.Figure(go.Bar(x=["U1", "U2"], y=[1, 2]),
+                                                         layout={"title": {"text": title}}).to_plotly_json()
+    entry = QueryLog(session_id=session.id, prompt=f"Plot {title}", status="success", result_kind="figure",
+                     response_plot_json=figure, generated_code="fig = px.bar(df)")
+    db.session.add(entry)
+    db.session.commit()
+    return entry

@@ -3,7 +3,6 @@ user's dataset, question, figure or view id behaves like a missing one. Each tes
 callback the way any signed-in browser could, with someone else's ids."""
 import json
 
-import plotly.graph_objects as go
 import pytest
 
 from insight_dash.extensions import db
@@ -11,10 +10,7 @@ from insight_dash.models import PinnedFigure, QueryLog, View
 from insight_dash.services import analysis, gallery, views
 from insight_dash.services.conversations import latest_session
 from insight_dash.services.users import find_user
-from tests.support import call_callback, click_pattern
-
-FIGURE = go.Figure(go.Bar(x=["U1", "U2"], y=[60.1, 59.8]), layout={"title": {"text": "Mean temperature by unit"}})
-
+from tests.support import call_callback, click_pattern, figure_answer
 
 @pytest.fixture
 def alice_work(app, make_user, alice_dataset_id):
@@ -24,12 +20,10 @@ def alice_work(app, make_user, alice_dataset_id):
     with app.app_context():
         alice = find_user("alice")
         session = latest_session(alice, alice_dataset_id)
-        figure = QueryLog(session_id=session.id, prompt="Plot the mean temperature by unit", status="success",
-                          result_kind="figure", response_plot_json=FIGURE.to_plotly_json(),
-                          response_text="Mean temperature by unit", engine="offline")
+        figure = figure_answer(session, "Mean temperature by unit")
         failed = QueryLog(session_id=session.id, prompt="How many readings?", status="error",
                           error_message="The model timed out.", engine="offline")
-        db.session.add_all([figure, failed])
+        db.session.add(failed)
         db.session.commit()
         pin = gallery.pin_figure(alice, figure.id)
         view = views.create_view(alice, "Unit review")
@@ -84,6 +78,7 @@ def test_the_owner_pins_unpins_and_retries_through_the_callbacks(app, sign_in, a
     with app.app_context():
         new = db.session.get(QueryLog, retried["pending-query"]["data"]["query_id"])
         assert (new.prompt, new.status) == ("How many readings?", "running")
+        analysis.finish_question(find_user("alice"), new.id)  # as the background job would
 
 
 @pytest.mark.parametrize("username", ["bob", "carol"])

@@ -7,7 +7,7 @@ import pytest
 from insight_dash.extensions import db
 from insight_dash.models import QueryLog
 from insight_dash.services import analysis, figures
-from insight_dash.services.conversations import create_session
+from insight_dash.services.conversations import context_window, create_session
 from tests.fakes.bedrock import (FakeBedrock, Reply, access_denied, code_reply, malformed, slow, throttled,
                                  too_long)
 from tests.services.test_ingest import upload
@@ -194,3 +194,37 @@ def test_an_oversized_figure_is_refused(engine, bedrock, session, monkeypatch):
     bedrock.queue(code_reply(BAR_CODE))
     entry = analysis.ask(alice, chat.id, "Plot the mean temperature by unit")
     assert entry.status == "error" and "too large" in entry.error_message
+
+
+def test_a_follow_up_keeps_its_answer_in_context_beyond_the_window(engine, bedrock, session, monkeypatch):
+    alice, chat = session
+    bedrock.queue(code_reply(BAR_CODE), code_reply(COUNT_CODE), code_reply(COUNT_CODE))
+    chart = analysis.ask(alice, chat.id, "Plot the mean temperature by unit")
+    analysis.ask(alice, chat.id, "How many readings?")
+    monkeypatch.setattr(analysis, "context_window",
+                        lambda user, session_id: context_window(user, session_id, max_entries=1))
+    entry = analysis.start_question(alice, chat.id, "Now only for unit U2", follow_up_of=chart.id)
+    analysis.finish_question(alice, entry.id)
+    prompt = bedrock.prompts()[-1]
+    assert "Plot the mean temperature by unit" in prompt and "How many readings?" in prompt
+    assert entry.follow_up_of_id == chart.id
+
+
+def test_a_follow_up_stays_in_its_conversation(engine, session):
+    alice, chat = session
+    other = create_session(alice, chat.dataset_id)
+    earlier = analysis.start_question(alice, other.id, "How many readings?")
+    with pytest.raises(analysis.NotFound):
+        analysis.start_question(alice, chat.id, "And by unit?", follow_up_of=earlier.id)
+
+
+def test_a_failed_question_is_retried_as_a_new_entry(engine, bedrock, session):
+    alice, chat = session
+    bedrock.queue(access_denied(), code_reply(COUNT_CODE))
+    failed = analysis.ask(alice, chat.id, "How many readings?")
+    assert failed.status == "error"
+    retried = analysis.retry_question(alice, failed.id)
+    assert (retried.prompt, retried.status) == ("How many readings?", "running") and retried.id != failed.id
+    assert analysis.finish_question(alice, retried.id).response_text == "300"
+    with pytest.raises(analysis.InvalidInput):
+        analysis.retry_question(alice, retried.id)
