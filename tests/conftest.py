@@ -22,7 +22,8 @@ from flask.testing import FlaskClient
 from insight_dash import create_app
 from insight_dash.database import upgrade_database
 from insight_dash.extensions import db
-from insight_dash.models import User
+from insight_dash.models import Dataset, User
+from insight_dash.services.conversations import create_session
 from insight_dash.sandbox.client import stop_zygote
 from insight_dash.services.jobs import wait_for_jobs
 from insight_dash.services.users import create_user
@@ -206,3 +207,15 @@ def sign_in() -> Callable[..., object]:
         )
 
     return sign
+
+
+@pytest.fixture
+def chat(app_ctx, make_user):
+    """Alice, a ready (empty) dataset of hers and a conversation on it."""
+    alice = make_user("alice")
+    dataset = Dataset(user_id=alice.id, name="sensors.csv", status="ready")
+    db.session.add(dataset)
+    db.session.commit()
+    return alice, create_session(alice, dataset.id)
+
+

@@ -8,6 +8,7 @@ from dash import dcc, html
 
 from insight_dash.components import ids
 from insight_dash.models import QueryLog
+from insight_dash.services.units import unit_for
 
 GRAPH_CONFIG = {"displaylogo": False, "responsive": True,
                 "toImageButtonOptions": {"format": "png", "filename": "insight-chart", "scale": 2}}
@@ -45,9 +46,16 @@ def _body(entry: QueryLog) -> Any:
     if entry.result_kind == "table":
         return _table(entry.response_table_json, entry.id)
     if entry.result_kind == "number":
-        return html.Div(entry.response_text, className="display-6 answer-number")
+        unit = unit_for(entry.prompt, _column_names(entry))
+        return html.Div([entry.response_text, html.Span(f" {unit}", className="answer-unit fs-4") if unit else None],
+                        className="display-6 answer-number")
     # Dash escapes text children: model output and column names cannot inject markup.
     return dcc.Markdown(entry.response_text, className="mb-0 answer-text", link_target="_blank")
+
+
+def _column_names(entry: QueryLog) -> list[str]:
+    tables = (entry.session.dataset.meta or {}).get("tables", [])
+    return [column["name"] for table in tables for column in table.get("columns", [])]
 
 
 def _actions(entry: QueryLog, pinned: bool) -> html.Div:

@@ -15,6 +15,8 @@ from insight_dash.components.gallery import gallery_panel
 from insight_dash.models import AnalysisSession, Dataset, PinnedFigure, QueryLog
 
 GRID_FILTERS = {"number": "agNumberColumnFilter", "datetime": "agDateColumnFilter"}
+# Starting widths that fit typical values, so several columns show in the data area.
+COLUMN_WIDTHS = {"datetime": 205, "number": 140, "boolean": 100}
 
 
 @dataclass
@@ -69,13 +71,14 @@ def preview_grid(table: dict[str, Any]) -> dag.AgGrid:
     """An AG Grid that asks the server for rows a block at a time (infinite row model)."""
     columns = [{"field": column["name"], "headerName": column["name"], "colId": column["name"],
                 "filter": GRID_FILTERS.get(column["kind"], "agTextColumnFilter"),
-                "type": "rightAligned" if column["kind"] == "number" else None}
+                "type": "rightAligned" if column["kind"] == "number" else None,
+                "width": COLUMN_WIDTHS.get(column["kind"], 140)}
                for column in table["columns"]]
     return dag.AgGrid(
         id=ids.GRID,
         rowModelType="infinite",
         columnDefs=[{k: v for k, v in column.items() if v is not None} for column in columns],
-        defaultColDef={"sortable": True, "resizable": True, "minWidth": 110,
+        defaultColDef={"sortable": True, "resizable": True, "minWidth": 80,
                        "filterParams": {"maxNumConditions": 2, "buttons": ["reset", "apply"]}},
         dashGridOptions={"rowBuffer": 0, "cacheBlockSize": 200, "maxBlocksInCache": 20,
                          "infiniteInitialRowCount": 1, "maxConcurrentDatasourceRequests": 2,
@@ -178,7 +181,7 @@ def follow_up_chip(entry: QueryLog | None) -> Any:
     """Shown above the question box while the next question follows up on an earlier answer."""
     if entry is None:
         return None
-    return dbc.Alert([html.Span("Following up on: ", className="fw-semibold"),
+    return dbc.Alert([html.Span("Following up on:", className="fw-semibold me-1"),
                       html.Span(entry.prompt, className="text-break"),
                       dbc.Button("×", id=ids.CLEAR_FOLLOW_UP, color="link", size="sm", className="ms-2 p-0",
                                  title="Ask a new question instead", n_clicks=0)],

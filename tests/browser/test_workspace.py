@@ -64,6 +64,9 @@ def test_pin_share_and_read_only_view(dash_br, app, make_user, browser_sign_in, 
     dash_br.find_elements(".answer-card")[0].find_element(By.XPATH, ".//button[text()='Ask a follow-up']").click()
     dash_br.wait_for_contains_text(f"#{ids.FOLLOW_UP_CHIP}", "How many readings are there?", timeout=10)
     assert dash_br.driver.switch_to.active_element.get_attribute("id") == ids.QUESTION_INPUT
+    dash_br.driver.set_window_size(1920, 1080)  # and on a wide monitor
+    WebDriverWait(dash_br.driver, 10).until(lambda _: dash_br.find_element(f"#{ids.GALLERY_PANE}").rect["x"] > 1500)
+    screenshot("workspace-wide")
 
     # A view collects the pinned figure and is shared, read-only, with bob.
     dash_br.driver.get(f"{live_url}/views")
