@@ -18,7 +18,7 @@ from insight_dash.database import MIGRATIONS_DIR, start_embedded_postgres, upgra
 from insight_dash.extensions import csrf, db, login_manager, migrate
 from insight_dash.sandbox.client import ensure_zygote
 from insight_dash.logging_setup import configure_logging, install_request_logging
-from insight_dash.security import install_security
+from insight_dash.security import install_content_security_policy, install_security
 from insight_dash.services.storage import build_storage
 from insight_dash.services.ingest import recover_stale_datasets
 from insight_dash.services.users import get_user
@@ -72,7 +72,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     _recover_interrupted_work(server)
     if settings.sandbox_autostart:
         ensure_zygote(settings)
-    create_dash(server, settings)
+    dash_app = create_dash(server, settings)
+    # Hashes are taken per page, after every page module has registered its clientside callbacks.
+    install_content_security_policy(server, dash_app.csp_hashes)
     log.info(
         "Insight ready",
         extra={"environment": settings.environment, "storage": settings.storage,

@@ -52,9 +52,9 @@ def test_starts_with_no_configuration_at_all(tmp_path, stop_on_exit):
     base = f"http://127.0.0.1:{port}"
     wait_until_serving(process, base + "/healthz")
 
-    health = requests.get(base + "/healthz", timeout=5)
-    assert health.status_code == 200
-    assert health.json() == {"status": "ok", "database": "ok", "storage": "ok"}
+    ready = requests.get(base + "/readyz", timeout=5)
+    assert ready.status_code == 200
+    assert ready.json() == {"status": "ok", "database": "ok", "storage": "ok", "sandbox": "ok", "llm": "offline"}
     home = requests.get(base + "/", allow_redirects=False, timeout=5)
     assert home.status_code == 302 and home.headers["Location"].startswith("/login")
     assert "Sign in" in requests.get(base + "/login", timeout=5).text

@@ -21,7 +21,7 @@ def test_callbacks_and_apis_refuse_anonymous_calls_with_401(client, method, path
     assert response.get_json() == {"error": "Your session has ended. Please sign in again."}
 
 
-@pytest.mark.parametrize("path", ["/login", "/healthz", "/assets/insight.css"])
+@pytest.mark.parametrize("path", ["/login", "/healthz", "/readyz", "/assets/insight.css"])
 def test_public_paths_stay_public(client, path):
     assert client.get(path).status_code == 200
 

@@ -6,7 +6,7 @@ before every request; only the paths listed in PUBLIC_PREFIXES skip it.
 from flask import Flask, jsonify, redirect, request, url_for
 from flask_login import current_user
 
-PUBLIC_PATHS = frozenset({"/login", "/healthz", "/_favicon.ico"})
+PUBLIC_PATHS = frozenset({"/login", "/healthz", "/readyz", "/_favicon.ico"})
 # Static CSS/JS only: nothing under it depends on who asks.
 PUBLIC_PREFIXES = ("/assets/",)
 API_PREFIXES = ("/_dash-", "/api/", "/upload")
