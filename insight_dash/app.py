@@ -18,6 +18,7 @@ from insight_dash.database import MIGRATIONS_DIR, start_embedded_postgres, upgra
 from insight_dash.extensions import csrf, db, login_manager, migrate
 from insight_dash.sandbox.client import ensure_zygote
 from insight_dash.logging_setup import configure_logging, install_request_logging
+from insight_dash.outages import install_outage_handlers
 from insight_dash.security import install_content_security_policy, install_security
 from insight_dash.services.storage import build_storage
 from insight_dash.services.ingest import recover_stale_datasets
@@ -60,6 +61,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     csrf.init_app(server)
     install_security(server, settings)
     install_streamed_file_cleanup(server)
+    install_outage_handlers(server)
     server.extensions["insight_storage"] = build_storage(settings)
     server.register_blueprint(auth.bp)
     server.register_blueprint(health.bp)

@@ -2,6 +2,8 @@
 one Insight app per test session, and helpers to sign in."""
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import os
 import shutil
 import subprocess
@@ -28,6 +30,7 @@ from insight_dash.sandbox.client import stop_zygote
 from insight_dash.services.jobs import wait_for_jobs
 from insight_dash.services.users import create_user
 from insight_dash.settings import Settings
+from tests.fakes.bedrock import GOVCLOUD_MODEL, FakeBedrock
 from tests.support import CSRF_INPUT, TEST_PASSWORD, free_port, render_page
 
 @pytest.fixture
@@ -40,19 +43,25 @@ def unused_tcp_url() -> str:
 
 
 @pytest.fixture(scope="session")
-def postgres_server_url() -> Iterator[str]:
-    """A PostgreSQL server URL: TEST_DATABASE_URL if set, else an embedded pgserver."""
+def embedded_postgres():
+    """The embedded pgserver the suite runs on, or None when TEST_DATABASE_URL names a server."""
     if os.environ.get("TEST_DATABASE_URL"):
-        yield os.environ["TEST_DATABASE_URL"]
+        yield None
         return
     import pgserver
 
     # A short path: PostgreSQL's unix socket lives in the data folder (107-byte limit).
     base = Path(tempfile.mkdtemp(prefix="insight-pg-"))
     server = pgserver.get_server(base / "data", cleanup_mode="delete")
-    yield server.get_uri()
+    yield server
     server.cleanup()
     shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_server_url(embedded_postgres) -> str:
+    """A PostgreSQL server URL: TEST_DATABASE_URL if set, else the embedded server's."""
+    return embedded_postgres.get_uri() if embedded_postgres else os.environ["TEST_DATABASE_URL"]
 
 
 @pytest.fixture(scope="session")
@@ -72,9 +81,10 @@ def fresh_database(postgres_server_url: str) -> Callable[[str], str]:
 # ---------------------------------------------------------------- S3 (moto server)
 
 
-@pytest.fixture(scope="session")
-def s3_endpoint() -> Iterator[str]:
-    """A moto S3 server in its own process, spoken to over HTTP like the real thing."""
+@contextlib.contextmanager
+def moto_server() -> Iterator[tuple[str, subprocess.Popen]]:
+    """A moto S3 server in its own process, spoken to over HTTP like the real thing:
+    (its URL, the process)."""
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
@@ -92,9 +102,27 @@ def s3_endpoint() -> Iterator[str]:
                 process.kill()
                 raise RuntimeError("moto server did not start")
             time.sleep(0.1)
-    yield url
-    process.terminate()
-    process.wait(timeout=10)
+    try:
+        yield url, process
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint() -> Iterator[str]:
+    with moto_server() as (url, _process):
+        yield url
+
+
+def create_bucket(endpoint: str) -> str:
+    import boto3
+
+    name = f"insight-test-{uuid.uuid4().hex[:12]}"
+    boto3.client("s3", endpoint_url=endpoint, region_name="us-gov-west-1").create_bucket(
+        Bucket=name, CreateBucketConfiguration={"LocationConstraint": "us-gov-west-1"}
+    )
+    return name
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -111,13 +139,7 @@ def aws_test_credentials() -> None:
 
 @pytest.fixture
 def s3_bucket(s3_endpoint: str) -> str:
-    import boto3
-
-    name = f"insight-test-{uuid.uuid4().hex[:12]}"
-    boto3.client("s3", endpoint_url=s3_endpoint, region_name="us-gov-west-1").create_bucket(
-        Bucket=name, CreateBucketConfiguration={"LocationConstraint": "us-gov-west-1"}
-    )
-    return name
+    return create_bucket(s3_endpoint)
 
 
 # ---------------------------------------------------------------- the app
@@ -219,3 +241,22 @@ def chat(app_ctx, make_user):
     return alice, create_session(alice, dataset.id)
 
 
+# ---------------------------------------------------------------- Bedrock (a local fake endpoint)
+
+
+@pytest.fixture
+def bedrock():
+    fake = FakeBedrock().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def engine(app_ctx, bedrock, monkeypatch):
+    """The app's settings pointed at the fake endpoint, with short timeouts for the fault cases."""
+    settings = dataclasses.replace(app_ctx.extensions["insight_settings"], llm_model=GOVCLOUD_MODEL,
+                                   llm_region="us-gov-east-1", llm_endpoint_url=bedrock.url,
+                                   llm_timeout_s=2, llm_max_retries=2)
+    monkeypatch.setitem(app_ctx.extensions, "insight_settings", settings)
+    monkeypatch.setattr("insight_dash.services.llm.random.uniform", lambda low, high: 0.01)  # fast backoff
+    return settings

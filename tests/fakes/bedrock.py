@@ -14,6 +14,9 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+# The model string a GovCloud deployment configures (INSIGHT_LLM_MODEL).
+GOVCLOUD_MODEL = "bedrock/us-gov.anthropic.claude-3-7-sonnet-20250219-v1:0"
+
 
 @dataclass
 class Reply:

@@ -8,12 +8,11 @@ from insight_dash.extensions import db
 from insight_dash.models import QueryLog
 from insight_dash.services import analysis, figures
 from insight_dash.services.conversations import context_window, create_session
-from tests.fakes.bedrock import (FakeBedrock, Reply, access_denied, code_reply, malformed, slow, throttled,
+from tests.fakes.bedrock import (GOVCLOUD_MODEL, Reply, access_denied, code_reply, malformed, slow, throttled,
                                  too_long)
 from tests.services.test_ingest import upload
 from tests.support import write_sensor_csv
 
-MODEL = "bedrock/us-gov.anthropic.claude-3-7-sonnet-20250219-v1:0"
 BAR_CODE = """
 import plotly.express as px
 df = execute_sql_query("SELECT unit, avg(temperature_c) AS mean_temperature_c FROM sensors GROUP BY unit ORDER BY unit")
@@ -22,24 +21,6 @@ fig = px.bar(df, x="unit", y="mean_temperature_c", title="Mean temperature by un
 result = {"type": "plot", "value": fig}
 """
 COUNT_CODE = 'df = execute_sql_query("SELECT count(*) AS n FROM sensors")\nresult = {"type": "number", "value": int(df["n"][0])}'
-
-
-@pytest.fixture
-def bedrock():
-    fake = FakeBedrock().start()
-    yield fake
-    fake.stop()
-
-
-@pytest.fixture
-def engine(app_ctx, bedrock, monkeypatch):
-    """The app's settings pointed at the fake endpoint, with short timeouts for the fault cases."""
-    settings = dataclasses.replace(app_ctx.extensions["insight_settings"], llm_model=MODEL,
-                                   llm_region="us-gov-east-1", llm_endpoint_url=bedrock.url,
-                                   llm_timeout_s=2, llm_max_retries=2)
-    monkeypatch.setitem(app_ctx.extensions, "insight_settings", settings)
-    monkeypatch.setattr("insight_dash.services.llm.random.uniform", lambda low, high: 0.01)  # fast backoff
-    return settings
 
 
 @pytest.fixture
@@ -60,7 +41,7 @@ def test_question_yields_a_plotly_figure(engine, bedrock, session):
     assert "Mean temperature (°C)" in figure["data"][0]["hovertemplate"]
     assert entry.response_text == "Mean temperature by unit"
     assert "px.bar" in entry.generated_code
-    assert entry.engine == MODEL and (entry.input_tokens, entry.output_tokens) == (120, 40)
+    assert entry.engine == GOVCLOUD_MODEL and (entry.input_tokens, entry.output_tokens) == (120, 40)
     assert entry.llm_ms is not None and entry.exec_ms > 0 and entry.latency_ms >= entry.exec_ms
     [request] = bedrock.requests
     assert request["signed"] and request["path"].endswith("/converse")
