@@ -41,7 +41,7 @@ class JsonFormatter(logging.Formatter):
             "message": record.getMessage(),
         }
         entry.update(
-            (key, value) for key, value in record.__dict__.items() if key not in _STANDARD_ATTRS
+            (key, value) for key, value in record.__dict__.items() if key not in _STANDARD_ATTRS | {"context"}
         )
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
@@ -71,6 +71,10 @@ def configure_logging(settings: Settings) -> None:
     logging.getLogger("pgserver").setLevel(logging.WARNING)
     # fastexcel warns about every untyped column while we scan raw header rows.
     logging.getLogger("fastexcel").setLevel(logging.ERROR)
+    # PandasAI and litellm log prompts, sample rows and generated code at INFO/DEBUG: data
+    # that must not reach the logs. Our own records carry the ids and timings instead.
+    for name in ("pandasai", "LiteLLM", "litellm"):
+        logging.getLogger(name).setLevel(logging.WARNING)
 
 
 def install_request_logging(server: Flask) -> None:
@@ -90,10 +94,19 @@ def install_request_logging(server: Flask) -> None:
             request.path,
             response.status_code,
             latency_ms,
-            extra={"method": request.method, "path": request.path,
+            extra={"method": request.method, "path": request.path, "callback": _callback_name(),
                    "status": response.status_code, "latency_ms": latency_ms},
         )
         return response
+
+
+def _callback_name() -> str | None:
+    """Which Dash callback a POST to /_dash-update-component ran (its outputs, no values)."""
+    if request.path != "/_dash-update-component" or not request.is_json:
+        return None
+    payload = request.get_json(silent=True)
+    output = payload.get("output") if isinstance(payload, dict) else None
+    return output[:160] if isinstance(output, str) else None
 
 
 def _incoming_request_id() -> str | None:

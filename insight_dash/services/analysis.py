@@ -142,6 +142,8 @@ def finish_question(user: User, query_id: int) -> QueryLog:
     entry.latency_ms = int((time.perf_counter() - started) * 1000)
     db.session.commit()
     log.info("question answered", extra={"event": "question", "query_id": entry.id, "status": entry.status,
+                                         "user_id": user.id, "session_id": str(entry.session_id),
+                                         "dataset_id": str(entry.session.dataset_id), "engine": entry.engine,
                                          "latency_ms": entry.latency_ms, "llm_ms": entry.llm_ms,
                                          "exec_ms": entry.exec_ms, "input_tokens": entry.input_tokens,
                                          "output_tokens": entry.output_tokens, "retries": entry.retries})
