@@ -4,6 +4,8 @@ Timeout chain (outer layers give up last): ALB idle 120 s >= Gunicorn 120 s > Be
 """
 import os
 
+from insight_dash.settings import Settings
+
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 worker_class = "gthread"
 workers = int(os.environ.get("GUNICORN_WORKERS", "4"))
@@ -12,13 +14,25 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT", "120"))
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
 # Longer than the ALB's idle timeout, so the ALB closes idle connections first (no 502s).
 keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "125"))
-# No preload: each worker opens its own database pool after the fork instead of inheriting
-# sockets shared with its siblings.
+# No preload: the app is created in each worker after the fork, so every worker opens its own
+# database pool and sandbox connections instead of inheriting sockets shared with its siblings
+# (a shared PostgreSQL connection breaks both). The master only starts the sandbox zygote.
 preload_app = False
-# Requests are logged by the app as JSON with request and user ids; Gunicorn logs errors only.
+# The access log is the app's own (logger "insight.access"): one JSON line per request with its
+# request id, user id, callback name, status and latency, which Gunicorn's log cannot know.
+# Gunicorn's access log stays off so requests are not logged twice; its error log (worker
+# boots, timeouts, signals) is written as JSON too when INSIGHT_LOG_FORMAT=json.
 accesslog = None
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+if Settings.from_env().log_format == "json":
+    logconfig_dict = {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"json": {"()": "insight_dash.logging_setup.JsonFormatter"}},
+        "handlers": {"stdout": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stdout"}},
+        "loggers": {"gunicorn.error": {"handlers": ["stdout"], "level": loglevel.upper(), "propagate": False}},
+    }
 worker_tmp_dir = os.environ.get("GUNICORN_WORKER_TMP_DIR", "/dev/shm" if os.path.isdir("/dev/shm") else None)
 
 # Workers drop to this account when the master starts as root (the container does, so that
@@ -30,7 +44,6 @@ group = os.environ.get("GUNICORN_GROUP") or None
 def when_ready(server):
     """Start the host's sandbox zygote from the master, before any worker needs it."""
     from insight_dash.sandbox.client import ensure_zygote
-    from insight_dash.settings import Settings
 
     settings = Settings.from_env()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -39,6 +52,5 @@ def when_ready(server):
 
 def on_exit(server):
     from insight_dash.sandbox.client import stop_zygote
-    from insight_dash.settings import Settings
 
     stop_zygote(Settings.from_env())
