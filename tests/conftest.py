@@ -232,12 +232,19 @@ def sign_in() -> Callable[..., object]:
 
 
 @pytest.fixture
-def chat(app_ctx, make_user):
-    """Alice, a ready (empty) dataset of hers and a conversation on it."""
+def alice_dataset(app_ctx, make_user):
+    """Alice and a dataset row of hers marked ready (no file behind it)."""
     alice = make_user("alice")
     dataset = Dataset(user_id=alice.id, name="sensors.csv", status="ready")
     db.session.add(dataset)
     db.session.commit()
+    return alice, dataset
+
+
+@pytest.fixture
+def chat(alice_dataset):
+    """Alice and a conversation on her (empty) ready dataset."""
+    alice, dataset = alice_dataset
     return alice, create_session(alice, dataset.id)
 
 

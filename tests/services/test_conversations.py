@@ -3,17 +3,14 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from insight_dash.extensions import db
-from insight_dash.models import Dataset, QueryLog
+from insight_dash.models import QueryLog
 from insight_dash.services.conversations import context_window, create_session, estimate_tokens
 
 
 @pytest.fixture
-def session_with_history(app_ctx, make_user):
+def session_with_history(alice_dataset):
     """A session of 15 answered questions, one failed and one still running."""
-    user = make_user("alice")
-    dataset = Dataset(user_id=user.id, name="budget.xlsx", status="ready")
-    db.session.add(dataset)
-    db.session.commit()
+    user, dataset = alice_dataset
     session = create_session(user, dataset.id, "Budget")
     start = datetime(2026, 1, 1, tzinfo=timezone.utc)
     for n in range(15):

@@ -3,8 +3,6 @@ import uuid
 
 import pytest
 
-from insight_dash.extensions import db
-from insight_dash.models import Dataset
 from insight_dash.services.conversations import (
     context_window,
     create_session,
@@ -13,15 +11,6 @@ from insight_dash.services.conversations import (
 )
 from insight_dash.services.datasets import get_dataset, list_datasets
 from insight_dash.services.errors import NotFound
-
-
-@pytest.fixture
-def alice_dataset(app_ctx, make_user):
-    alice = make_user("alice")
-    dataset = Dataset(user_id=alice.id, name="sensors.csv", status="ready")
-    db.session.add(dataset)
-    db.session.commit()
-    return alice, dataset
 
 
 def test_owner_sees_own_dataset(alice_dataset):
