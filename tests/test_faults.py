@@ -1,7 +1,7 @@
 """Faults the app must survive without a restart and without losing or half-writing anything:
-the database restarting, storage going away during an upload, and a sandbox worker killed in
-the middle of a question. (Model faults: tests/services/test_analysis.py; a web worker killed
-by Gunicorn's timeout: tests/test_gunicorn.py.)"""
+the database restarting, storage going away during an upload, a sandbox worker killed in the
+middle of a question, and the model timing out while others use the app. (Each model fault's
+message: tests/services/test_analysis.py.)"""
 import contextlib
 import io
 import threading
@@ -19,9 +19,9 @@ from insight_dash.services.conversations import create_session
 from insight_dash.services.jobs import wait_for_jobs
 from insight_dash.services.storage import S3Storage
 from tests.conftest import create_bucket, moto_server
-from tests.fakes.bedrock import code_reply
+from tests.fakes.bedrock import code_reply, slow
 from tests.services.test_ingest import upload
-from tests.support import render_page, write_sensor_csv
+from tests.support import call_callback, render_page, write_sensor_csv
 
 
 @pytest.fixture
@@ -134,7 +134,48 @@ def kill_running_queries(zygote: psutil.Process, until, timeout: float = 30) -> 
     return killed
 
 
+def browse_while_waiting(app, sign_in, dataset_id: str) -> list:
+    """Readiness, the workspace and a grid page, as alice's browser asks for them: their
+    statuses and how many rows the grid page brought."""
+    browser = app.test_client()
+    sign_in(browser, "alice")
+    browser.get("/")
+    grid = call_callback(browser, [("preview-grid", "getRowsRequest", {"startRow": 0, "endRow": 100})],
+                         [("dataset-id", "data", dataset_id), ("table-select", "value", "sensors")])
+    rows = grid.get_json()["response"]["preview-grid"]["getRowsResponse"]["rowData"]
+    return [browser.get("/readyz").status_code, render_page(browser, f"/datasets/{dataset_id}").status_code,
+            grid.status_code, len(rows)]
+
+
+def in_thread(work):
+    """Run `work` in a thread of its own: requests there get their own app context, as in a
+    server, instead of sharing the test's."""
+    outcome = {}
+    thread = threading.Thread(target=lambda: outcome.update(value=work()))
+    thread.start()
+    thread.join(timeout=60)
+    return outcome["value"]
+
+
 def answer_in_new_context(app, user_id: int, query_id: int) -> None:
     """finish_question as a background job runs it: its own app context and session."""
     with app.app_context():
         analysis.finish_question(db.session.get(User, user_id), query_id)
+
+
+def test_the_app_keeps_serving_while_the_model_times_out(engine, bedrock, app_ctx, make_user, sign_in, tmp_path):
+    alice = make_user("alice")
+    dataset = upload(alice, write_sensor_csv(tmp_path / "sensors.csv", rows=300))
+    dataset_id, chat = str(dataset.id), create_session(alice, dataset.id)
+    bedrock.queue(slow(4), slow(4), slow(4))  # every try outlasts the 2 s model timeout
+    query_id = analysis.start_question(alice, chat.id, "How many readings?").id
+    worker = threading.Thread(target=answer_in_new_context, args=(app_ctx, alice.id, query_id))
+    worker.start()
+    served = in_thread(lambda: browse_while_waiting(app_ctx, sign_in, dataset_id))
+    still_running = worker.is_alive()
+    worker.join(timeout=120)
+    assert served == [200, 200, 200, 100] and still_running
+    failed = db.session.get(QueryLog, query_id)
+    db.session.refresh(failed)
+    assert (failed.status, failed.error_message) == ("error", "The model took too long to answer. Please try again, "
+                                                              "or ask a simpler question.")
