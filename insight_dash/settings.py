@@ -17,6 +17,7 @@ ENVIRONMENTS = ("development", "production")
 STORAGE_BACKENDS = ("local", "s3")
 LOG_FORMATS = ("json", "text")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+JOB_MANAGERS = ("diskcache", "celery")
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 
@@ -57,6 +58,8 @@ class Settings:
     session_hours: int = 12
     log_format: str = "text"
     log_level: str = "INFO"
+    jobs: str = "diskcache"
+    redis_url: str | None = None
 
     @property
     def is_production(self) -> bool:
@@ -113,9 +116,16 @@ class Settings:
             session_hours=reader.integer("INSIGHT_SESSION_HOURS", 12, low=1, high=720),
             log_format=reader.choice("INSIGHT_LOG_FORMAT", LOG_FORMATS, "json" if production else "text"),
             log_level=reader.choice("INSIGHT_LOG_LEVEL", LOG_LEVELS, "INFO", upper=True),
+            jobs=reader.choice("INSIGHT_JOBS", JOB_MANAGERS, "diskcache"),
+            redis_url=reader.redis_url("INSIGHT_REDIS_URL"),
         )
         if storage == "s3" and not settings.s3_bucket:
             reader.errors.append("INSIGHT_S3_BUCKET is required when INSIGHT_STORAGE=s3")
+        if settings.jobs == "celery" and reader.optional("INSIGHT_REDIS_URL") is None:
+            reader.errors.append(
+                "INSIGHT_REDIS_URL is required when INSIGHT_JOBS=celery "
+                "(the Celery broker and result store, e.g. redis://redis.internal:6379/0)"
+            )
         if production and len(settings.secret_key) < 32:
             reader.errors.append(
                 "SECRET_KEY must be set to at least 32 characters in production "
@@ -198,6 +208,23 @@ class _Reader:
             self.errors.append(f"{name} must be an http:// or https:// URL (got {raw!r})")
             return None
         return raw
+
+    def redis_url(self, name: str) -> str | None:
+        raw = self.optional(name)
+        if raw is None:
+            return None
+        scheme = raw.split("://", 1)[0] if "://" in raw else ""
+        if scheme == "redis" or (scheme == "rediss" and "ssl_cert_reqs=" in raw):
+            return raw
+        if scheme == "rediss":
+            self.errors.append(f"{name}: a rediss:// URL needs ?ssl_cert_reqs=required (Celery refuses TLS without it)")
+            return None
+        # Only the scheme is echoed: the rest may hold a password.
+        self.errors.append(
+            f"{name} must be a Redis URL such as redis://redis.internal:6379/0 (rediss:// for TLS) "
+            f"(got scheme {scheme or 'none'!r})"
+        )
+        return None
 
     def database_url(self, name: str) -> str | None:
         raw = self.optional(name)

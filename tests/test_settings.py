@@ -70,3 +70,38 @@ def test_development_secret_persists_across_restarts(tmp_path):
     assert len(first.secret_key) == 64
     assert first.secret_key == second.secret_key
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_background_jobs_default_to_diskcache():
+    settings = Settings.from_env({})
+    assert settings.jobs == "diskcache" and settings.redis_url is None
+
+
+def test_celery_jobs_take_a_redis_url():
+    settings = Settings.from_env({"INSIGHT_JOBS": "Celery", "INSIGHT_REDIS_URL": "redis://:pw@redis.internal:6379/0"})
+    assert settings.jobs == "celery" and settings.redis_url == "redis://:pw@redis.internal:6379/0"
+    tls = Settings.from_env({"INSIGHT_JOBS": "celery",
+                             "INSIGHT_REDIS_URL": "rediss://cache.internal:6380/0?ssl_cert_reqs=required"})
+    assert tls.redis_url.startswith("rediss://")
+
+
+@pytest.mark.parametrize(
+    ("environ", "message"),
+    [
+        ({"INSIGHT_JOBS": "rq"}, "INSIGHT_JOBS must be one of diskcache, celery (got 'rq')"),
+        ({"INSIGHT_JOBS": "celery"}, "INSIGHT_REDIS_URL is required when INSIGHT_JOBS=celery"),
+        ({"INSIGHT_REDIS_URL": "http://redis:6379"}, "INSIGHT_REDIS_URL must be a Redis URL"),
+        ({"INSIGHT_REDIS_URL": "rediss://redis:6380/0"}, "a rediss:// URL needs ?ssl_cert_reqs=required"),
+    ],
+)
+def test_bad_job_settings_are_named(environ, message):
+    with pytest.raises(SettingsError) as raised:
+        Settings.from_env(environ)
+    assert message in str(raised.value)
+
+
+def test_a_bad_redis_url_is_reported_without_its_password():
+    with pytest.raises(SettingsError) as raised:
+        Settings.from_env({"INSIGHT_JOBS": "celery", "INSIGHT_REDIS_URL": "tcp://:hunter2@redis:6379"})
+    assert "got scheme 'tcp'" in str(raised.value) and "hunter2" not in str(raised.value)
+    assert "is required" not in str(raised.value)  # set but wrong is one error, not two
