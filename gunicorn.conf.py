@@ -3,6 +3,7 @@
 Timeout chain (outer layers give up last): ALB idle 120 s >= Gunicorn 120 s > Bedrock read 90 s.
 """
 import os
+import threading
 
 from insight_dash.settings import Settings
 
@@ -31,6 +32,8 @@ if Settings.from_env().log_format == "json":
         "disable_existing_loggers": False,
         "formatters": {"json": {"()": "insight_dash.logging_setup.JsonFormatter"}},
         "handlers": {"stdout": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stdout"}},
+        # Gunicorn's default root logger names a handler this dict replaces: name ours instead.
+        "root": {"level": loglevel.upper(), "handlers": ["stdout"]},
         "loggers": {"gunicorn.error": {"handlers": ["stdout"], "level": loglevel.upper(), "propagate": False}},
     }
 worker_tmp_dir = os.environ.get("GUNICORN_WORKER_TMP_DIR", "/dev/shm" if os.path.isdir("/dev/shm") else None)
@@ -39,18 +42,22 @@ worker_tmp_dir = os.environ.get("GUNICORN_WORKER_TMP_DIR", "/dev/shm" if os.path
 # the sandbox zygote can run under an account of its own; see the README, "Sandbox").
 user = os.environ.get("GUNICORN_USER") or None
 group = os.environ.get("GUNICORN_GROUP") or None
+_stop_watching = threading.Event()
 
 
 def when_ready(server):
-    """Start the host's sandbox zygote from the master, before any worker needs it."""
-    from insight_dash.sandbox.client import ensure_zygote
+    """Start the host's sandbox zygote from the master, before any worker needs it, and keep
+    it running: workers have dropped root and cannot start it under its own account."""
+    from insight_dash.sandbox.client import ensure_zygote, watch_zygote
 
     settings = Settings.from_env()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     ensure_zygote(settings)
+    watch_zygote(settings, stop=_stop_watching)
 
 
 def on_exit(server):
     from insight_dash.sandbox.client import stop_zygote
 
+    _stop_watching.set()  # or the watch would start the zygote again as the master exits
     stop_zygote(Settings.from_env())

@@ -16,7 +16,7 @@ from insight_dash.cli import users_cli
 from insight_dash.dash_app import create_dash
 from insight_dash.database import MIGRATIONS_DIR, start_embedded_postgres, upgrade_database
 from insight_dash.extensions import csrf, db, login_manager, migrate
-from insight_dash.sandbox.client import ensure_zygote
+from insight_dash.sandbox.client import SandboxUnavailable, ensure_zygote
 from insight_dash.logging_setup import configure_logging, install_request_logging
 from insight_dash.outages import install_outage_handlers
 from insight_dash.security import install_content_security_policy, install_security
@@ -73,7 +73,10 @@ def create_app(settings: Settings | None = None) -> Flask:
         upgrade_database(server)
     _recover_interrupted_work(server)
     if settings.sandbox_autostart:
-        ensure_zygote(settings)
+        try:
+            ensure_zygote(settings)
+        except SandboxUnavailable as exc:  # serve anyway: /readyz reports it, questions say so
+            log.error("SANDBOX UNAVAILABLE at start: %s", exc)
     dash_app = create_dash(server, settings)
     # Hashes are taken per page, after every page module has registered its clientside callbacks.
     install_content_security_policy(server, dash_app.csp_hashes)

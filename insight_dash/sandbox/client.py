@@ -16,6 +16,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -128,6 +129,12 @@ def ensure_zygote(settings: Settings) -> dict[str, Any]:
     answer = ping(settings)
     if answer is not None:
         return answer
+    if not _may_start(settings):
+        # A worker that dropped root cannot start the zygote as its own account, and starting
+        # it as the worker's would let analysis code read the app's files: fail closed. The
+        # Gunicorn master (still root) watches the zygote and starts it again (watch_zygote).
+        raise SandboxUnavailable(f"The sandbox is not running; only a process started as root can start it "
+                                 f"as {settings.sandbox_user!r}.")
     run_dir = _run_dir(settings)
     with open(run_dir / "sandbox.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # one starter per host; the others wait and reuse it
@@ -143,6 +150,32 @@ def ensure_zygote(settings: Settings) -> dict[str, Any]:
         log.warning("SANDBOX SHARES THE APP'S USER (uid %s): start the app as root with INSIGHT_SANDBOX_USER, "
                     "or its data could be read by analysis code that escapes the other layers", os.getuid())
     return answer
+
+
+def watch_zygote(settings: Settings, interval_s: float = 5.0,
+                 stop: threading.Event | None = None) -> threading.Thread:
+    """Start the zygote again whenever it stops answering (run by the Gunicorn master, which
+    alone keeps the root needed to start it under its own account), until `stop` is set."""
+    stop = stop or threading.Event()
+
+    def watch() -> None:
+        while not stop.wait(interval_s):
+            if ping(settings) is None:
+                log.error("SANDBOX ZYGOTE STOPPED ANSWERING; starting it again")
+                try:
+                    ensure_zygote(settings)
+                except (SandboxUnavailable, OSError):
+                    log.exception("the sandbox zygote could not be started again")
+
+    thread = threading.Thread(target=watch, name="zygote-watch", daemon=True)
+    thread.start()
+    return thread
+
+
+def _may_start(settings: Settings) -> bool:
+    """Root may start the zygote as the sandbox account; anyone may when no account is set
+    (development) or when it already is that account."""
+    return os.geteuid() == 0 or not settings.sandbox_user or _uid_of(settings.sandbox_user) == {os.geteuid()}
 
 
 def _start(settings: Settings) -> dict[str, Any]:

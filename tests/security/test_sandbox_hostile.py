@@ -6,6 +6,9 @@ skipping the static check, proves the OS layers hold on their own. After each ca
 has happened: no file written, no process spawned, the web process unchanged.
 """
 import os
+import threading
+import time
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -210,3 +213,28 @@ def test_a_dead_zygote_is_started_again(sandbox, sensor_parquet):
     assert outcome.ok and outcome.result["value"] == 1
     after = client.ping(settings)
     assert after["pid"] != before["pid"] and after["uid"] == before["uid"] and after["seccomp"]
+
+
+def test_the_masters_watch_starts_a_dead_zygote_before_a_question_needs_it(sandbox):
+    settings, _ = sandbox
+    before = client.ping(settings)
+    stop = threading.Event()
+    client.watch_zygote(settings, interval_s=0.2, stop=stop)
+    try:
+        os.kill(before["pid"], 9)
+        deadline = time.monotonic() + 60
+        while (after := client.ping(settings)) is None or after["pid"] == before["pid"]:
+            assert time.monotonic() < deadline, "the zygote was not started again"
+            time.sleep(0.2)
+    finally:
+        stop.set()
+    assert after["uid"] == before["uid"] and after["seccomp"]
+
+
+def test_a_worker_that_dropped_root_does_not_start_the_zygote_as_itself(sandbox, tmp_path, monkeypatch):
+    settings, _ = sandbox
+    elsewhere = replace(settings, data_dir=tmp_path)  # a host whose zygote is not running
+    monkeypatch.setattr(client.os, "geteuid", lambda: 10001)  # Gunicorn's `insight` worker
+    with pytest.raises(client.SandboxUnavailable, match="only a process started as root"):
+        client.ensure_zygote(elsewhere)
+    assert client.ping(elsewhere) is None
