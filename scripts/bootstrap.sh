@@ -49,7 +49,10 @@ ensure_venv() {
   digest="$(cat "$ROOT"/requirements*.txt | sha256sum | cut -d' ' -f1)"
   if [ "$(cat "$stamp" 2>/dev/null)" != "$digest" ]; then
     echo "Installing Python packages from $(basename "$requirements")"
-    "$VENV/bin/python" -m pip install -q -r "$ROOT/$requirements"
+    # Wheels only, then a consistency check: the Dockerfile installs the same way, so CI
+    # proves the image's install step too.
+    "$VENV/bin/python" -m pip install -q --only-binary=:all: -r "$ROOT/$requirements"
+    "$VENV/bin/python" -m pip check
     echo "$digest" > "$stamp"
   fi
 }

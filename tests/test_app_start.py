@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import requests
 from tests.support import free_port
+from tests.test_deploy import healthcheck_command
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -92,6 +93,10 @@ def test_gunicorn_with_production_settings(fresh_database, tmp_path, stop_on_exi
 
     # The ALB health check speaks plain HTTP; everything else is sent to HTTPS.
     assert requests.get(base + "/healthz", timeout=5).status_code == 200
+    # The image's HEALTHCHECK (and the task definition's), run as Docker runs it, on this port.
+    python, *arguments = [part.replace("127.0.0.1:8000", f"127.0.0.1:{port}") for part in healthcheck_command()]
+    assert python == "python"
+    assert subprocess.run([sys.executable, *arguments], env=env, timeout=30).returncode == 0
     plain = requests.get(base + "/login", allow_redirects=False, timeout=5)
     assert plain.status_code == 301 and plain.headers["Location"].startswith("https://")
     # Behind the ALB (X-Forwarded-Proto: https) pages are served with HSTS and secure cookies.
