@@ -3,14 +3,19 @@ README's Celery worker command and a web process, each a process of its own with
 folder (as separate hosts would be), sharing the database and the S3 bucket. The web process
 only queues the job and answers the browser's polls; the worker answers the question."""
 import shutil
+import subprocess
+import sys
+import threading
+import time
 import uuid
 from types import SimpleNamespace
 
 import diskcache
+import psutil
 import pytest
 from dash.background_callback.managers import BaseBackgroundCallbackManager
 
-from insight_dash.dash_app import JobsOnCelery, JobsOnDisk, celery_for
+from insight_dash.job_managers import JobsOnCelery, JobsOnDisk, celery_for
 from insight_dash.models import QueryLog
 from tests.processes import Browser, Deployment, app_processes, ask, open_workspace, shared_database  # noqa: F401
 from tests.support import write_sensor_csv
@@ -38,6 +43,51 @@ def test_a_result_stored_as_the_job_stops_still_reaches_the_browser(managers, tm
     managers(manager)
     assert manager.get_result("key", "4242") == ["the answer"]
     assert "key" not in manager.handle  # read once, then gone, as Dash does
+
+
+class ReadsInsideATransaction(diskcache.Cache):
+    """A cache whose reads hold a write transaction for a moment, as Dash's own operations
+    do: the window in which a fork leaves the child unable to write."""
+
+    def __init__(self, directory: str):
+        super().__init__(directory, timeout=2)  # a child that cannot write gives up after 2 s
+        self.inside = threading.Event()
+
+    def get(self, key, *args, **kwargs):
+        with self.transact():
+            self.inside.set()
+            time.sleep(0.5)
+            return super().get(key, *args, **kwargs)
+
+
+def test_a_job_forked_while_another_thread_uses_the_cache_still_stores_its_result(managers, tmp_path):
+    manager = JobsOnDisk(ReadsInsideATransaction(str(tmp_path / "jobs")))
+    managers(manager)
+    polling = threading.Thread(target=manager.get_progress, args=("earlier-job",))  # another user's poll
+    polling.start()
+    manager.handle.inside.wait(timeout=10)
+    job_fn = manager.make_job_fn(lambda question: f"answer to {question}", progress=False)
+    pid = manager.call_job_fn("key", job_fn, ["the question"], {})
+    polling.join()
+    deadline = time.monotonic() + 30
+    while manager.job_running(pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert manager.get_result("key", pid) == "answer to the question"
+
+
+def test_stopping_a_job_kills_it_and_its_children_and_reaps_it(managers, tmp_path):
+    manager = JobsOnDisk(diskcache.Cache(str(tmp_path / "jobs")))
+    managers(manager)
+    job = subprocess.Popen([sys.executable, "-c", "import subprocess, sys, time; "
+                            "subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)']); time.sleep(60)"])
+    deadline = time.monotonic() + 10
+    while not psutil.Process(job.pid).children() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    (grandchild,) = psutil.Process(job.pid).children()
+    manager.terminate_job(str(job.pid))
+    assert not psutil.pid_exists(job.pid)  # killed and reaped: no zombie left behind
+    grandchild.wait(timeout=5)  # gone too (its parent's death made init its parent, and init reaped it)
+    assert not grandchild.is_running()
 
 
 def test_celery_jobs_get_the_user_but_not_the_request_cookies(managers):

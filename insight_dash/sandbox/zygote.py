@@ -26,9 +26,13 @@ from insight_dash.sandbox.seccomp import SeccompUnavailable, load_filter
 
 MAX_OUTPUT = 256 * 1024
 MAX_RESULT = 32 * 1024 * 1024
+# Analysis yields the CPU to the web workers, as the background jobs do (background.JOB_NICENESS):
+# a long pandas run must not slow down everybody's page loads. Supervisors and runners inherit it.
+NICENESS = 10
 
 
 def serve(socket_path: Path) -> None:
+    os.setpriority(os.PRIO_PROCESS, 0, max(NICENESS, os.getpriority(os.PRIO_PROCESS, 0)))
     _warm_up()
     seccomp_works = _seccomp_self_test()
     socket_path.unlink(missing_ok=True)
