@@ -1,16 +1,20 @@
 """Faults the app must survive without a restart and without losing or half-writing anything:
 the database restarting, storage going away during an upload, a sandbox worker killed in the
-middle of a question, and the model timing out while others use the app. (Each model fault's
-message: tests/services/test_analysis.py.)"""
+middle of a question, the model timing out while others use the app, and a Gunicorn worker
+killed for its timeout. (Each model fault's message: tests/services/test_analysis.py.)"""
 import contextlib
 import io
+import os
+import signal
 import threading
 import time
 
 import psutil
 import pytest
+import requests
 import sqlalchemy as sa
 
+from benchmarks.serving import GunicornServer, SignedInClient, urlpath
 from insight_dash.extensions import db
 from insight_dash.models import Dataset, QueryLog, User
 from insight_dash.sandbox import client as sandbox
@@ -179,3 +183,26 @@ def test_the_app_keeps_serving_while_the_model_times_out(engine, bedrock, app_ct
     db.session.refresh(failed)
     assert (failed.status, failed.error_message) == ("error", "The model took too long to answer. Please try again, "
                                                               "or ask a simpler question.")
+
+
+def test_a_worker_killed_for_its_timeout_is_replaced_and_the_next_request_is_served():
+    """Gunicorn as configured, one worker. The worker stops answering its master (SIGSTOP: what a
+    C call holding the GIL, or a stuck page fault, looks like from outside); the master kills it
+    after GUNICORN_TIMEOUT and boots another. The request in flight on the stuck worker's
+    connection fails at once when it dies (no hang); the next one is served by the new worker,
+    to the same signed-in user (sessions are signed with the shared SECRET_KEY, not kept in memory)."""
+    with GunicornServer(workers=1, threads=2, timeout=3, graceful_timeout=2,
+                        env={"INSIGHT_LOG_FORMAT": "text"}) as server:
+        server.create_user("alice", "correct-horse-battery")
+        browser = SignedInClient(server.url, "alice", "correct-horse-battery")
+        (stuck,) = server.worker_pids()
+        os.kill(stuck, signal.SIGSTOP)
+        with pytest.raises(requests.ConnectionError):
+            browser.get("/", timeout=120)  # on the kept-alive connection the stuck worker holds
+        home = browser.get("/", timeout=120)  # a new connection, waiting until the new worker accepts
+        assert home.status_code == 200 and not urlpath(home.url).startswith("/login")
+        assert f"WORKER TIMEOUT (pid:{stuck})" in server.log_text()
+        assert not psutil.pid_exists(stuck) or psutil.Process(stuck).status() == psutil.STATUS_ZOMBIE
+        (replacement,) = server.worker_pids()
+        assert replacement != stuck
+        assert browser.get("/readyz").json()["status"] == "ok"
