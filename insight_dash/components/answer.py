@@ -8,10 +8,14 @@ from dash import dcc, html
 
 from insight_dash.components import ids
 from insight_dash.models import QueryLog
+from insight_dash.services.figures import figure_title
 from insight_dash.services.units import unit_for
 
 GRAPH_CONFIG = {"displaylogo": False, "responsive": True,
                 "toImageButtonOptions": {"format": "png", "filename": "insight-chart", "scale": 2}}
+COMPACT_MARGIN = {"l": 56, "r": 16, "b": 48, "autoexpand": True}
+# Just above the plot area, below the modebar (which takes the top 30 px on hover).
+TITLE_ABOVE_PLOT = {"yref": "paper", "y": 1, "yanchor": "bottom", "pad": {"b": 12}}
 
 
 def answer_card(entry: QueryLog, pinned: bool = False) -> html.Div:
@@ -30,7 +34,21 @@ def answer_card(entry: QueryLog, pinned: bool = False) -> html.Div:
 
 def figure_graph(figure: dict[str, Any], height: str = "420px", config: dict[str, Any] = GRAPH_CONFIG) -> dcc.Graph:
     """A stored figure, drawn from its JSON (nothing is re-run)."""
-    return dcc.Graph(figure=figure, config=config, style={"height": height})
+    return dcc.Graph(figure=_compact(figure), config=config, style={"height": height})
+
+
+def _compact(figure: dict[str, Any]) -> dict[str, Any]:
+    """Plotly's default margins (80 px a side, 100 on top) left a fifth of a card in the
+    conversation pane empty; axes still widen the margins for long labels (automargin). A
+    title sits just above the plot, clear of the modebar. A figure with its own margins keeps them."""
+    layout = figure.get("layout", {})
+    if "margin" in layout:
+        return figure
+    if not figure_title(figure):
+        return {**figure, "layout": {**layout, "margin": {**COMPACT_MARGIN, "t": 40}}}
+    title = layout["title"] if isinstance(layout["title"], dict) else {"text": layout["title"]}
+    title = {**TITLE_ABOVE_PLOT, **title} if not {"y", "yref", "yanchor"} & set(title) else title
+    return {**figure, "layout": {**layout, "margin": {**COMPACT_MARGIN, "t": 72}, "title": title}}
 
 
 def _body(entry: QueryLog) -> Any:

@@ -6,6 +6,7 @@ import re
 import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
 from insight_dash.components import ids
@@ -25,6 +26,16 @@ def cancelled_question(app, username: str, question: str) -> None:
         user = find_user(username)
         session = latest_session(user, list_datasets(user)[0].id)
         analysis.cancel_question(user, analysis.start_question(user, session.id, question).id)
+
+
+def choose_in_dropdown(dash_br, dropdown_id: str, label: str) -> None:
+    """Pick one option of a multi dcc.Dropdown and wait until it shows as chosen (typing into
+    the menu before its lazily loaded search box has focus would lose the keys)."""
+    dash_br.find_element(f"#{dropdown_id}").click()
+    option = (By.XPATH, f"//*[contains(@class, 'dash-dropdown-option')][normalize-space()='{label}']")
+    WebDriverWait(dash_br.driver, 20).until(expected_conditions.element_to_be_clickable(option)).click()
+    dash_br.driver.switch_to.active_element.send_keys(Keys.ESCAPE)
+    dash_br.wait_for_contains_text(f"#{dropdown_id}", label, timeout=10)
 
 
 def test_pin_share_and_read_only_view(dash_br, app, make_user, browser_sign_in, screenshot, live_url, tmp_path):
@@ -80,12 +91,7 @@ def test_pin_share_and_read_only_view(dash_br, app, make_user, browser_sign_in, 
     option.click()
     dash_br.find_element(f"#{ids.ADD_FIGURE}").click()
     dash_br.wait_for_element(f"#{ids.VIEW_FIGURES} .js-plotly-plot", timeout=20)
-    share = dash_br.find_element(f"#{ids.SHARE_USERS}")
-    share.click()
-    search = dash_br.driver.switch_to.active_element
-    search.send_keys("bob")
-    search.send_keys(Keys.ENTER)
-    search.send_keys(Keys.ESCAPE)
+    choose_in_dropdown(dash_br, ids.SHARE_USERS, "bob")
     dash_br.find_element(f"#{ids.SAVE_SHARING}").click()
     dash_br.wait_for_text_to_equal(f"#{ids.SHARING_STATUS}", "Saved: bob", timeout=20)
     screenshot("view-owner")
