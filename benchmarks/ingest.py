@@ -412,8 +412,11 @@ def child_main(kind: str, params: dict[str, Any]) -> None:
 def run_child(kind: str, params: dict[str, Any], timeout: float) -> dict[str, Any]:
     """Run one measurement in a fresh interpreter; failures come back as {"error": ...}."""
     command = [sys.executable, str(Path(__file__).resolve()), "--child", kind, "--params", json.dumps(params)]
+    # The raw readers get the app's Arrow allocator too (insight_dash/__init__.py sets it when
+    # the app is imported), so that references and ingest are compared like for like.
+    env = {**os.environ, "ARROW_DEFAULT_MEMORY_POOL": os.environ.get("ARROW_DEFAULT_MEMORY_POOL", "system")}
     try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, cwd=REPO_ROOT)
+        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, cwd=REPO_ROOT, env=env)
     except subprocess.TimeoutExpired:
         return {"error": f"timed out after {timeout:.0f} s"}
     for line in reversed(done.stdout.splitlines()):

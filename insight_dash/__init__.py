@@ -7,6 +7,11 @@ import os
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 os.environ["SCARF_NO_ANALYTICS"] = "true"
 os.environ["DO_NOT_TRACK"] = "true"
+# Arrow buffers from the C library's allocator: freed memory goes back to the system, where
+# Arrow's default (mimalloc) kept it. Measured on one Gunicorn worker after two 950k-row CSV
+# ingests and a few grid pages: 861 MiB resident with mimalloc, 424 MiB with this; every job
+# forked from a worker carries what it holds. Read when pyarrow is first imported.
+os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
 
 from insight_dash.app import create_app  # noqa: E402
 
