@@ -46,6 +46,9 @@ class _KeepsLateResults:
 
 
 def _one_at_a_time(method: Method) -> Method:
+    """The method holds the manager's cache lock: no other thread of this process is inside
+    the cache while it runs (see JobsOnDisk)."""
+
     @functools.wraps(method)
     def locked(self, *args, **kwargs):
         with self.cache_lock:
@@ -59,10 +62,11 @@ class JobsOnDisk(_KeepsLateResults, DiskcacheManager):
 
     SQLite does not survive a fork taken while another thread of the process is inside a
     transaction: the child inherits the lock's bookkeeping but not the lock, and every write
-    it makes, on any connection, waits out the timeout. Under load (20 users, 4 threads per
-    worker) that lost about one answer in ten: the job answered the question in PostgreSQL,
-    could not store the rendered result, and the browser's polling ended with nothing. So a
-    worker's threads use the cache one at a time and a job is forked only between two uses.
+    it makes, on any connection, waits out the timeout. Under load (benchmarks/load.py: 20
+    users, 4 threads per worker) 7 answers of 87 were lost so: the job answered the question
+    in PostgreSQL, could not store the rendered result, and the browser's polling ended with
+    nothing. So a worker's threads use the cache one at a time and a job is forked only
+    between two uses.
 
     Dash's own `terminate_job` also kills inside a write transaction and then waits up to a
     second for the process to go, which it never does when the job is another worker's child
