@@ -8,12 +8,12 @@ A small harness for benchmarks and fault tests; it asserts nothing.
         server.create_user("alice", "correct-horse-battery")
         client = SignedInClient(server.url, "alice", "correct-horse-battery")   # real /login form
         dataset_id = client.upload("sensors.csv")                # real POST /upload, as upload.js sends it
-        client.wait_until_ready(dataset_id)
-        page = client.open_page(f"/datasets/{dataset_id}")     # document GET + Dash pages routing callback
+        client.load_document(f"/datasets/{dataset_id}")        # the HTML page: CSRF cookie, endId
+        page = client.render_page(f"/datasets/{dataset_id}")   # the Dash Pages routing callback
         rows = client.callback(inputs=[("preview-grid", "getRowsRequest", {"startRow": 0, "endRow": 200,
                                                                            "sortModel": [], "filterModel": {}})],
                                state=[("dataset-id", "data", dataset_id), ("table-select", "value", "sensors")])
-        print(server.worker_pids(), server.rss_by_worker(), server.sandbox_pids())
+        print(server.worker_pids(), rss_of(server.worker_pids()), server.sandbox_pids())
     # on exit: SIGTERM to the master, then SIGKILL to its whole process group, reaped; the
     # sandbox zygote (its own session) and the harness's PostgreSQL are stopped too.
 
@@ -22,20 +22,16 @@ own process group (`start_new_session`), with the environment overridden: `INSIG
 fresh temporary folder, `GUNICORN_BIND` on a free loopback port, `GUNICORN_WORKERS/THREADS/
 TIMEOUT`, a `SECRET_KEY`, and `DATABASE_URL`.
 
-Database. With no `database_url` (the default `database="shared"`), the harness starts one
-embedded PostgreSQL itself (pgserver, the same server the app would start, in
-`<data_dir>/pgdata`), migrates it with `flask --app wsgi db upgrade` and hands its URL to every
-worker. Letting each worker start the embedded server itself (`database="app"`, exactly what
-`./scripts/serve.sh` does with one process) works with several workers but is fragile under
+Database. With no `database_url`, the harness starts one embedded PostgreSQL itself (pgserver,
+the same server the app would start, in `<data_dir>/pgdata`), migrates it with
+`flask --app wsgi db upgrade` and hands its URL to every worker. Letting each worker start the
+embedded server itself (what `./scripts/serve.sh` does with one process) is fragile under
 Gunicorn: every worker calls `pgserver.get_server`, which reference-counts handles by pid in
 `pgdata/.handle_pids.json` and stops PostgreSQL from the `atexit` of the *last* registered pid.
 A worker that is SIGKILLed (a fault test, the OOM killer) never unregisters, so its stale pid
 keeps the count above zero and PostgreSQL outlives Gunicorn (checked: 2 workers, one SIGKILLed,
 SIGTERM to the master -> postmaster still running, `.handle_pids.json` = [the dead pid]).
-PostgreSQL is started by pg_ctl in a session of its own (parent: init), so it is not in
-Gunicorn's process group either; in "app" mode `stop()` therefore stops a postmaster left in
-`<data_dir>/pgdata` itself. Pass `database_url=` to use an existing server (it is migrated
-unless `migrate=False`).
+Pass `database_url=` to use an existing server (it is migrated unless `migrate=False`).
 
 `SECRET_KEY` is set by the harness (random per server) because the development fallback
 (`Settings.with_dev_secret`) writes `<data_dir>/secret_key` with a check-then-write that is not
@@ -65,7 +61,6 @@ import re
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -78,9 +73,10 @@ from typing import Any
 import psutil
 import requests
 
+from tests.support import CSRF_INPUT, free_port
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 VENV_PYTHON = REPO_ROOT / ".venv" / "bin" / "python"
-CSRF_INPUT = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 DASH_CONFIG = re.compile(r'<script id="_dash-config" type="application/json">(.*?)</script>', re.S)
 DASH_CSRF_COOKIE = "_csrf_token"
 UPDATE_PATH = "/_dash-update-component"
@@ -93,12 +89,6 @@ _OWNED_NAMES = {"DATABASE_URL", "SECRET_KEY", "FLASK_APP"}
 def python_executable() -> str:
     """The project's interpreter (.venv built from /usr/bin/python3.11; the sandbox user can run it)."""
     return str(VENV_PYTHON) if VENV_PYTHON.exists() else sys.executable
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class ServerStartError(RuntimeError):
@@ -152,11 +142,9 @@ class GunicornServer:
     Arguments (all optional):
       workers, threads, timeout  -> GUNICORN_WORKERS / GUNICORN_THREADS / GUNICORN_TIMEOUT
       graceful_timeout           -> GUNICORN_GRACEFUL_TIMEOUT (also bounds how long stop() waits)
-      database_url               an existing PostgreSQL; default: an embedded one (see `database`)
-      database                   "shared" (default): the harness starts one embedded server and
-                                 passes its URL; "app": no DATABASE_URL, each worker starts/joins
-                                 the embedded server itself (see the module docstring)
-      migrate                    run `flask db upgrade` before starting (when DATABASE_URL is set)
+      database_url               an existing PostgreSQL; default: one embedded server the harness
+                                 starts and stops (see the module docstring)
+      migrate                    run `flask db upgrade` before starting
       data_dir                   INSIGHT_DATA_DIR; default: a new folder under /tmp, removed on exit
       env                        more variables, applied last (e.g. {"INSIGHT_LOG_LEVEL": "WARNING"})
       startup_timeout            seconds to wait for /healthz (and for every worker to build the app)
@@ -166,14 +154,11 @@ class GunicornServer:
 
     def __init__(self, *, workers: int = 4, threads: int = 4, timeout: int = 120,
                  graceful_timeout: int | None = None, database_url: str | None = None,
-                 database: str = "shared", migrate: bool = True, data_dir: str | Path | None = None,
+                 migrate: bool = True, data_dir: str | Path | None = None,
                  env: Mapping[str, str] | None = None, startup_timeout: float = 180.0,
                  wait_for_all_workers: bool = True, keep_data_dir: bool = False):
-        if database not in ("shared", "app"):
-            raise ValueError("database must be 'shared' or 'app'")
         self.workers, self.threads, self.timeout = workers, threads, timeout
         self.graceful_timeout = graceful_timeout
-        self.database_mode = database
         self.migrate = migrate
         self.startup_timeout = startup_timeout
         self.wait_for_all_workers = wait_for_all_workers
@@ -211,11 +196,11 @@ class GunicornServer:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         os.chmod(self.data_dir, 0o755)  # pgserver runs postgres as its own user when we are root
         self.log_path = self.data_dir / "gunicorn.log"
-        if self.database_url is None and self.database_mode == "shared":
+        if self.database_url is None:
             self._postgres = EmbeddedPostgres(self.data_dir / "pgdata")
             self.database_url = self._postgres.start()
         self.env = self._environment()
-        if self.database_url is not None and self.migrate:
+        if self.migrate:
             self.flask("db", "upgrade", check=True, timeout=300)
         self._log_offset = self.log_path.stat().st_size if self.log_path.exists() else 0
         self._log_file = open(self.log_path, "ab")
@@ -246,8 +231,6 @@ class GunicornServer:
                 pass
             for pid in self._zygotes:
                 _stop_zygote(pid)
-            if self.database_mode == "app" and self.data_dir is not None:
-                _stop_leftover_postmaster(self.data_dir / "pgdata")
         if self._log_file is not None:
             self._log_file.close()
             self._log_file = None
@@ -381,10 +364,6 @@ class GunicornServer:
         except psutil.NoSuchProcess:
             return []
 
-    def rss_by_worker(self) -> dict[int, int]:
-        """{worker pid: resident bytes}."""
-        return rss_of(self.worker_pids())
-
     @property
     def sandbox_socket(self) -> Path | None:
         """The zygote's socket, computed as insight_dash.sandbox.client.socket_path does."""
@@ -473,21 +452,6 @@ def _stop_zygote(pid: int) -> None:
     _kill_group(pid)
     if socket_dir.name.startswith("insight-sandbox-"):
         shutil.rmtree(socket_dir, ignore_errors=True)
-
-
-def _stop_leftover_postmaster(pgdata: Path, timeout: float = 15.0) -> None:
-    """A PostgreSQL the workers started and did not stop (a stale handle pid): fast shutdown."""
-    try:
-        pid = int((pgdata / "postmaster.pid").read_text().split()[0])
-        proc = psutil.Process(pid)
-        if str(pgdata) not in " ".join(proc.cmdline()):
-            return
-        proc.send_signal(signal.SIGINT)  # PostgreSQL's "fast" shutdown
-        proc.wait(timeout=timeout)
-    except (FileNotFoundError, ValueError, IndexError, psutil.NoSuchProcess, psutil.ZombieProcess):
-        return
-    except psutil.TimeoutExpired:
-        proc.kill()
 
 
 # --------------------------------------------------------------------------------------
@@ -707,14 +671,6 @@ class SignedInClient(requests.Session):
         """The Dash Pages routing callback for `pathname`, as after navigation (tests/support.py)."""
         return self.callback(inputs=[("_pages_location", "pathname", pathname),
                                      ("_pages_location", "search", search)])
-
-    def open_page(self, pathname: str) -> tuple[CallbackResult, float]:
-        """A full page load: the HTML document (new CSRF cookie and endId), then the routing
-        callback. Returns the routing result and the document's seconds."""
-        started = time.perf_counter()
-        self.load_document(pathname)
-        document_seconds = time.perf_counter() - started
-        return self.render_page(pathname), document_seconds
 
 
 def _checked(response: requests.Response, seconds: float, expect_update: bool, output: str) -> CallbackResult:
