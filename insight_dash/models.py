@@ -92,6 +92,8 @@ class QueryLog(db.Model):
     __tablename__ = "query_logs"
     __table_args__ = (
         _status_check("query_logs", QUERY_STATUSES),
+        # Every answer says how it was computed.
+        sa.CheckConstraint("status <> 'success' OR explanation <> ''", name="ck_query_logs_explained"),
         sa.Index("ix_query_logs_session_created", "session_id", "created_at"),
     )
 
@@ -107,9 +109,14 @@ class QueryLog(db.Model):
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
     generated_code: Mapped[str] = mapped_column(sa.Text, default="")
     engine: Mapped[str] = mapped_column(sa.String(200), default="")
-    # "number", "text", "table" or "figure"; tables keep their (capped) rows as JSON.
+    # "number", "text", "boolean", "list", "table", "figure" or "declined"; tables and lists keep
+    # their (capped) rows as JSON.
     result_kind: Mapped[str] = mapped_column(sa.String(16), default="")
     response_table_json: Mapped[dict[str, Any] | None] = mapped_column(JSONB, nullable=True)
+    # One plain sentence on what was computed from which rows, and the facts behind it (table,
+    # columns, filters, grouping, aggregation, rows used; for a decline, the words not understood).
+    explanation: Mapped[str] = mapped_column(sa.Text, default="")
+    explanation_facts: Mapped[dict[str, Any] | None] = mapped_column(JSONB, nullable=True)
     latency_ms: Mapped[int | None] = mapped_column(nullable=True)
     llm_ms: Mapped[int | None] = mapped_column(nullable=True)
     exec_ms: Mapped[int | None] = mapped_column(nullable=True)
@@ -126,7 +133,7 @@ class QueryLog(db.Model):
 
 
 class PinnedFigure(db.Model):
-    """A figure answer kept in the gallery: its JSON, question and code, never re-run."""
+    """A figure answer kept in the gallery: its JSON, question, code and how it was computed, never re-run."""
 
     __tablename__ = "pinned_figures"
     __table_args__ = (sa.UniqueConstraint("user_id", "query_id", name="uq_pinned_figures_user_query"),)
@@ -144,6 +151,7 @@ class PinnedFigure(db.Model):
     title: Mapped[str] = mapped_column(sa.String(200), default="")
     question: Mapped[str] = mapped_column(sa.Text, default="")
     code: Mapped[str] = mapped_column(sa.Text, default="")
+    explanation: Mapped[str] = mapped_column(sa.Text, default="")
     figure_json: Mapped[dict[str, Any]] = mapped_column(JSONB)
     position: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)

@@ -33,6 +33,15 @@ from insight_dash.settings import Settings
 from tests.fakes.bedrock import GOVCLOUD_MODEL, FakeBedrock
 from tests.support import CSRF_INPUT, TEST_PASSWORD, free_port, render_page
 
+@pytest.fixture(scope="session")
+def corpus() -> Path:
+    """Real files from other projects' public test suites (../shared/corpus beside the checkout)."""
+    folder = Path(os.environ.get("INSIGHT_CORPUS", Path(__file__).resolve().parents[2] / "shared" / "corpus"))
+    if not folder.is_dir():
+        pytest.fail(f"The shared corpus is missing at {folder}; set INSIGHT_CORPUS to its folder.")
+    return folder
+
+
 @pytest.fixture
 def unused_tcp_url() -> str:
     """An http URL where nothing listens: connections are refused at once."""

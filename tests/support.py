@@ -140,7 +140,8 @@ def figure_answer(session, title: str, figure=None):
     figure = figure if figure is not None else go.Figure(go.Bar(x=["U1", "U2"], y=[1, 2]),
                                                          layout={"title": {"text": title}}).to_plotly_json()
     entry = QueryLog(session_id=session.id, prompt=f"Plot {title}", status="success", result_kind="figure",
-                     response_plot_json=figure, generated_code="fig = px.bar(df)")
+                     response_plot_json=figure, generated_code="fig = px.bar(df)",
+                     explanation=f"Summed the values for each unit: {title}.")
     db.session.add(entry)
     db.session.commit()
     return entry

@@ -1,7 +1,7 @@
 """Faults the app must survive without a restart and without losing or half-writing anything:
 the database restarting, storage going away during an upload, a sandbox worker killed in the
 middle of a question, the model timing out while others use the app, and a Gunicorn worker
-killed for its timeout. (Each model fault's message: tests/services/test_analysis.py.)"""
+killed for its timeout. (Each model fault's message: tests/services/test_questions.py.)"""
 import contextlib
 import io
 import os
@@ -18,7 +18,7 @@ from benchmarks.serving import GunicornServer, SignedInClient, urlpath
 from insight_dash.extensions import db
 from insight_dash.models import Dataset, QueryLog, User
 from insight_dash.sandbox import client as sandbox
-from insight_dash.services import analysis
+from insight_dash.services import questions
 from insight_dash.services.conversations import create_session
 from insight_dash.services.jobs import wait_for_jobs
 from insight_dash.services.storage import S3Storage
@@ -109,7 +109,7 @@ def test_a_sandbox_worker_killed_mid_question_ends_in_an_error_and_the_pool_heal
     dataset = upload(alice, write_sensor_csv(tmp_path / "sensors.csv", rows=300))
     chat = create_session(alice, dataset.id)
     bedrock.queue(code_reply(LOOP), code_reply(COUNT))
-    query_id = analysis.start_question(alice, chat.id, "Count forever").id
+    query_id = questions.start_question(alice, chat.id, "Count forever").id
     zygote = psutil.Process(sandbox.ping(engine)["pid"])
     worker = threading.Thread(target=answer_in_new_context, args=(app_ctx, alice.id, query_id))
     worker.start()
@@ -118,8 +118,8 @@ def test_a_sandbox_worker_killed_mid_question_ends_in_an_error_and_the_pool_heal
     failed = db.session.get(QueryLog, query_id)
     db.session.refresh(failed)
     assert failed.status == "error"
-    assert failed.error_message in (analysis.SANDBOX_MESSAGES["memory"], analysis.SANDBOX_MESSAGES["sandbox"])
-    healed = analysis.ask(alice, chat.id, "How many readings?")
+    assert failed.error_message in (questions.SANDBOX_MESSAGES["memory"], questions.SANDBOX_MESSAGES["sandbox"])
+    healed = questions.ask(alice, chat.id, "How many readings?")
     assert healed.status == "success" and healed.response_text == "300"
     assert sandbox.ping(engine)["pid"] == zygote.pid  # the host's zygote was never lost
 
@@ -164,7 +164,7 @@ def in_thread(work):
 def answer_in_new_context(app, user_id: int, query_id: int) -> None:
     """finish_question as a background job runs it: its own app context and session."""
     with app.app_context():
-        analysis.finish_question(db.session.get(User, user_id), query_id)
+        questions.finish_question(db.session.get(User, user_id), query_id)
 
 
 def test_the_app_keeps_serving_while_the_model_times_out(engine, bedrock, app_ctx, make_user, sign_in, tmp_path):
@@ -172,7 +172,7 @@ def test_the_app_keeps_serving_while_the_model_times_out(engine, bedrock, app_ct
     dataset = upload(alice, write_sensor_csv(tmp_path / "sensors.csv", rows=300))
     dataset_id, chat = str(dataset.id), create_session(alice, dataset.id)
     bedrock.queue(slow(4), slow(4), slow(4))  # every try outlasts the 2 s model timeout
-    query_id = analysis.start_question(alice, chat.id, "How many readings?").id
+    query_id = questions.start_question(alice, chat.id, "How many readings?").id
     worker = threading.Thread(target=answer_in_new_context, args=(app_ctx, alice.id, query_id))
     worker.start()
     served = in_thread(lambda: browse_while_waiting(app_ctx, sign_in, dataset_id))

@@ -4,7 +4,7 @@ import json
 import logging
 
 from insight_dash.logging_setup import JsonFormatter
-from insight_dash.services import analysis
+from insight_dash.services import questions
 from insight_dash.services.conversations import create_session
 from tests.services.test_ingest import upload
 from tests.support import render_page, write_sensor_csv
@@ -20,15 +20,17 @@ def test_a_question_logs_its_ids_timings_and_verdict_but_not_its_words(app_ctx, 
     dataset = upload(alice, write_sensor_csv(tmp_path / "sensors.csv", rows=120))
     session = create_session(alice, dataset.id)
     with caplog.at_level(logging.INFO):
-        entry = analysis.ask(alice, session.id, "What is the secret average temperature_c?")
-    [question] = json_lines(caplog, "question")
+        entry = questions.ask(alice, session.id, "What is the average temperature_c for unit U3?")
+        declined = questions.ask(alice, session.id, "What is the secret temperature_c?")
+    question, _ = json_lines(caplog, "question")
     assert question["user_id"] == alice.id and question["dataset_id"] == str(dataset.id)
     assert question["session_id"] == str(session.id) and question["status"] == "success"
     assert {"latency_ms", "llm_ms", "exec_ms", "input_tokens", "output_tokens", "engine"} <= set(question)
     [verdict] = json_lines(caplog, "sandbox_run")
     assert verdict["ok"] is True and "kind" in verdict
     everything = "\n".join(JsonFormatter().format(record) for record in caplog.records)
-    assert "secret" not in everything and entry.response_text not in everything
+    assert declined.result_kind == "declined" and "secret" not in everything
+    assert entry.prompt not in everything and entry.response_text not in everything
 
 
 def test_callback_requests_name_the_callback_in_the_access_log(client, make_user, sign_in, caplog):

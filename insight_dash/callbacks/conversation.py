@@ -8,7 +8,7 @@ from insight_dash.callbacks.workspace import conversation_of, rendered_answers
 from insight_dash.components import ids
 from insight_dash.components.dataset_view import follow_up_chip, session_options, suggestion_buttons
 from insight_dash.models import QueryLog
-from insight_dash.services.analysis import (cancel_question, finish_question, get_query, retry_question,
+from insight_dash.services.questions import (cancel_question, finish_question, get_query, retry_question,
                                             start_question, table_csv)
 from insight_dash.services.conversations import (create_session, delete_session, latest_session, list_sessions,
                                                  rename_session)
@@ -140,6 +140,22 @@ clientside_callback(
         return window.dash_clientside.no_update;
     }""",
     Output(ids.QUESTION_INPUT, "className"), Input(ids.FOLLOW_UP_OF, "data"), prevent_initial_call=True,
+)
+
+
+clientside_callback(
+    """function (clicks, questions) {
+        // A declined answer's "Try instead" question goes into the box, to send or edit.
+        var ctx = window.dash_clientside.callback_context;
+        if (!ctx.triggered.length || !ctx.triggered[0].value) { return window.dash_clientside.no_update; }
+        var clicked = JSON.parse(ctx.triggered[0].prop_id.split(".")[0]).index;
+        var ids = ctx.inputs_list[0].map(function (item) { return item.id.index; });
+        var box = document.getElementById("question-input");
+        if (box) { box.focus(); }
+        return questions[ids.indexOf(clicked)];
+    }""",
+    Output(ids.QUESTION_INPUT, "value", allow_duplicate=True), Input({"type": ids.REPHRASE, "index": ALL}, "n_clicks"),
+    State({"type": ids.REPHRASE, "index": ALL}, "children"), prevent_initial_call=True,
 )
 
 

@@ -9,6 +9,7 @@ from dash import dcc, html
 from insight_dash.components import ids
 from insight_dash.models import QueryLog
 from insight_dash.services.figures import figure_title
+from insight_dash.services.formatting import format_number
 from insight_dash.services.units import unit_for
 
 GRAPH_CONFIG = {"displaylogo": False, "responsive": True,
@@ -23,9 +24,12 @@ def answer_card(entry: QueryLog, pinned: bool = False) -> html.Div:
     if entry.follow_up_of is not None:
         header.insert(0, html.Div(f"Follow-up to: {entry.follow_up_of.prompt}",
                                   className="small text-body-secondary text-truncate"))
+    body = [_body(entry)]
+    if entry.status == "success" and entry.explanation:
+        body.append(explanation_block(entry.explanation, entry.explanation_facts))
     card = dbc.Card([
         dbc.CardHeader(header),
-        dbc.CardBody(_body(entry)),
+        dbc.CardBody(body),
         dbc.CardFooter([_actions(entry, pinned), *_footer(entry)], className="small text-body-secondary"),
     ])
     return html.Div(card, className="mb-3 answer-card",
@@ -63,12 +67,55 @@ def _body(entry: QueryLog) -> Any:
         return figure_graph(entry.response_plot_json)
     if entry.result_kind == "table":
         return _table(entry.response_table_json, entry.id)
+    if entry.result_kind == "list":
+        return _list(entry.response_table_json, entry.id)
+    if entry.result_kind == "declined":
+        return _declined(entry)
+    if entry.result_kind == "boolean":
+        return html.Div(entry.response_text, className="display-6 answer-number answer-boolean")
     if entry.result_kind == "number":
-        unit = unit_for(entry.prompt, _column_names(entry))
+        unit = (entry.explanation_facts or {}).get("unit") or unit_for(entry.prompt, _column_names(entry))
         return html.Div([entry.response_text, html.Span(f" {unit}", className="answer-unit fs-4") if unit else None],
                         className="display-6 answer-number")
     # Dash escapes text children: model output and column names cannot inject markup.
     return dcc.Markdown(entry.response_text, className="mb-0 answer-text", link_target="_blank")
+
+
+def explanation_block(sentence: str, facts: dict[str, Any] | None) -> html.Div:
+    """"How this was computed": the sentence, and the facts behind it one click away."""
+    rows = [(label, _fact(facts or {}, key)) for label, key in FACT_LABELS]
+    rows = [(label, value) for label, value in rows if value]
+    details = html.Details([html.Summary("Details"), html.Dl([part for label, value in rows for part in (
+        html.Dt(label), html.Dd(value))], className="answer-facts mb-0")]) if rows else None
+    return html.Div([html.Div([html.Span("How this was computed: ", className="fw-semibold"), sentence]), details],
+                    className="answer-explanation small mt-2")
+
+
+FACT_LABELS = [("Table", "table"), ("Columns", "columns"), ("Filters", "filters"), ("Grouping", "grouping"),
+               ("Aggregation", "aggregation"), ("Rows used", "rows_used"), ("Checked", "checked"), ("Note", "note")]
+
+
+def _fact(facts: dict[str, Any], key: str) -> str:
+    value = facts.get(key)
+    if key == "rows_used" and isinstance(value, int):
+        total = facts.get("rows_total")
+        return f"{value:,} of {total:,}" if isinstance(total, int) and total else f"{value:,}"
+    if key == "checked" and facts.get("source") in ("model", "code"):
+        return "Checked against the code it ran" if value else "Read from the SQL it ran"
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value)
+    return "" if value is None or key == "checked" else str(value)
+
+
+def _declined(entry: QueryLog) -> html.Div:
+    """A decline says what was not understood and offers questions that can be answered."""
+    rephrasings = (entry.explanation_facts or {}).get("rephrasings") or []
+    offers = [dbc.Button(question, id={"type": ids.REPHRASE, "index": f"{entry.id}-{number}"}, color="secondary",
+                         outline=True, size="sm", n_clicks=0, className="me-2 mb-2 rephrasing")
+              for number, question in enumerate(rephrasings)]
+    return dbc.Alert([html.Div(entry.response_text, className="mb-2" if offers else "mb-0"),
+                      html.Div([html.Div("Try instead:", className="small mb-1"), *offers]) if offers else None],
+                     color="warning", className="mb-0 answer-declined")
 
 
 def _column_names(entry: QueryLog) -> list[str]:
@@ -113,6 +160,22 @@ def _table(table: dict[str, Any], query_id: int) -> html.Div:
                        color="secondary", outline=True, n_clicks=0, className="ms-2"),
         ], className="mt-1"),
     ])
+
+
+def _list(table: dict[str, Any], query_id: int) -> html.Div:
+    items = [html.Li(" — ".join(_cell(value) for value in row)) for row in table["rows"]]
+    more = table["row_count"] - len(items)
+    return html.Div([
+        html.Ol(items, className="answer-list mb-1"),
+        html.Div([html.Span(f"{table['row_count']:,} in all" + (f" ({more:,} more in the CSV)" if more > 0 else ""),
+                            className="small text-body-secondary"),
+                  dbc.Button("Download CSV", id={"type": ids.DOWNLOAD_TABLE, "index": query_id}, size="sm",
+                             color="secondary", outline=True, n_clicks=0, className="ms-2")]),
+    ])
+
+
+def _cell(value: Any) -> str:
+    return format_number(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else str(value)
 
 
 def _column(name: str, numeric: bool) -> dict[str, Any]:

@@ -43,7 +43,8 @@ def _item(pin: PinnedFigure, first: bool, last: bool) -> html.Div:
     ], size="sm", className="gallery-controls")
     return html.Div(dbc.Card([
         figure_graph(thumbnail(pin.figure_json), height="150px", config=THUMBNAIL_CONFIG),
-        dbc.CardBody([html.Div(pin.title, className="small fw-semibold text-truncate", title=pin.question),
+        dbc.CardBody([html.Div(pin.title, className="small fw-semibold text-truncate",
+                               title=f"{pin.question}\n{pin.explanation}".strip()),
                       controls], className="p-2"),
     ], className="gallery-item mb-2"), **{"data-pin": key})
 

@@ -3,7 +3,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from insight_dash.components import ids
-from insight_dash.components.answer import figure_graph
+from insight_dash.components.answer import explanation_block, figure_graph
 from insight_dash.components.formatting import human_time
 from insight_dash.models import PinnedFigure, View
 from insight_dash.services.figures import without_title
@@ -119,6 +119,7 @@ def _figure_card(pin: PinnedFigure, editable: bool) -> dbc.Card:
         dbc.CardHeader(html.Div([html.Span(pin.title, className="fw-semibold text-break"), remove],
                                 className="d-flex justify-content-between gap-2")),
         dbc.CardBody([figure_graph(without_title(pin.figure_json), height="340px"),
+                      explanation_block(pin.explanation, None) if pin.explanation else None,
                       html.Div(f"Asked: {pin.question}", className="small text-body-secondary mt-1 text-break"),
                       html.Div(f"Dataset: {pin.dataset.name}", className="small text-body-secondary")]),
     ], className="h-100")

@@ -15,7 +15,7 @@ from insight_dash.components.column_profile import column_profile
 from insight_dash.components.dataset_view import column_options, dataset_view, preview_grid
 from insight_dash.components.not_found import not_found
 from insight_dash.models import Dataset, User
-from insight_dash.services.analysis import recover_stale_questions
+from insight_dash.services.questions import recover_stale_questions
 from insight_dash.services.datasets import get_dataset
 from insight_dash.services.errors import NotFound
 from insight_dash.services.frames import table_entry

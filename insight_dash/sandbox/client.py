@@ -20,7 +20,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from insight_dash.sandbox.policy import CodeRefused, check_code
 from insight_dash.sandbox.protocol import receive_message, send_message
@@ -37,6 +37,15 @@ class SandboxUnavailable(RuntimeError):
     pass
 
 
+class TableFile(NamedTuple):
+    """A table the code may query: its SQL name, its Parquet file, and the identifiers of its
+    columns in order when they differ from the file's own names."""
+
+    name: str
+    path: Path
+    columns: tuple[str, ...] | None = None
+
+
 @dataclass
 class SandboxResult:
     ok: bool
@@ -46,6 +55,7 @@ class SandboxResult:
     output: str = ""
     traceback: str = ""
     timing: dict[str, float] = field(default_factory=dict)
+    queries: list[dict[str, Any]] = field(default_factory=list)  # the SQL the code ran
 
 
 def socket_path(settings: Settings) -> Path:
@@ -55,8 +65,9 @@ def socket_path(settings: Settings) -> Path:
     return Path(tempfile.gettempdir()) / f"insight-sandbox-{digest}" / "sandbox.sock"
 
 
-def run_code(settings: Settings, code: str, tables: list[tuple[str, Path]]) -> SandboxResult:
+def run_code(settings: Settings, code: str, tables: list[TableFile] | list[tuple]) -> SandboxResult:
     """Check `code`, then run it in a fresh locked-down process over the given Parquet tables."""
+    tables = [TableFile(*table) for table in tables]
     try:
         check_code(code, settings.sandbox_allowed_imports)
     except CodeRefused as refused:
@@ -64,7 +75,7 @@ def run_code(settings: Settings, code: str, tables: list[tuple[str, Path]]) -> S
         return SandboxResult(ok=False, kind="refused", message=f"{refused.rule}: {refused.detail}")
     request = {
         "code": code,
-        "tables": [{"name": name} for name, _ in tables],
+        "tables": [{"name": table.name, "columns": list(table.columns) if table.columns else None} for table in tables],
         "allowed_imports": sorted(settings.sandbox_allowed_imports),
         "limits": {
             "memory_bytes": settings.sandbox_memory_mb * 1024 * 1024,
@@ -74,7 +85,7 @@ def run_code(settings: Settings, code: str, tables: list[tuple[str, Path]]) -> S
             "require_seccomp": settings.sandbox_require_seccomp,
         },
     }
-    fds = [os.open(path, os.O_RDONLY) for _, path in tables]
+    fds = [os.open(table.path, os.O_RDONLY) for table in tables]
     try:
         response = _exchange(settings, request, fds)
     finally:
@@ -83,7 +94,7 @@ def run_code(settings: Settings, code: str, tables: list[tuple[str, Path]]) -> S
     outcome = SandboxResult(ok=bool(response.get("ok")), kind=response.get("kind", ""),
                             message=response.get("message", ""), result=response.get("result"),
                             output=response.get("output", ""), traceback=response.get("traceback", ""),
-                            timing=response.get("timing", {}))
+                            timing=response.get("timing", {}), queries=response.get("queries", []))
     log.info("sandbox run", extra={"event": "sandbox_run", "ok": outcome.ok, "kind": outcome.kind,
                                    "ms": outcome.timing.get("total_ms")})
     return outcome

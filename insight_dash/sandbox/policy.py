@@ -97,7 +97,7 @@ class _Checker(ast.NodeVisitor):
     def visit_Constant(self, node: ast.Constant) -> None:
         # "{0.__class__}".format(x) and f-strings are handled elsewhere; a bare dunder string
         # is how getattr-style escapes are spelled.
-        if isinstance(node.value, str) and "__" in node.value and _looks_like_dunder(node.value):
+        if isinstance(node.value, str) and names_a_dunder(node.value):
             raise CodeRefused("dunder", f"line {node.lineno}: string naming a dunder attribute")
         self.generic_visit(node)
 
@@ -113,8 +113,9 @@ def _is_plain_string(node: ast.AST) -> bool:
     return isinstance(node, ast.Constant) and isinstance(node.value, str)
 
 
-def _looks_like_dunder(text: str) -> bool:
-    return any(len(word) > 4 and word.startswith("__") and word.endswith("__")
+def names_a_dunder(text: str) -> bool:
+    """Does a string spell a dunder attribute ("__class__")? Such strings are refused in code."""
+    return "__" in text and any(len(word) > 4 and word.startswith("__") and word.endswith("__")
                for word in text.replace(".", " ").replace("}", " ").replace("{", " ").split())
 
 

@@ -25,6 +25,8 @@ from insight_dash.sandbox.seccomp import SeccompUnavailable, load_filter
 
 MAX_TABLE_ROWS = 1000
 MAX_TEXT = 20_000
+MAX_NOTE = 1000  # an explanation, a fact
+MAX_QUERIES = 20
 SAFE_BUILTINS = {name: getattr(builtins, name) for name in (
     "abs", "all", "any", "bool", "dict", "enumerate", "filter", "float", "format", "frozenset", "getattr",
     "hasattr", "int", "isinstance", "issubclass", "iter", "len", "list", "map", "max", "min", "next",
@@ -38,10 +40,11 @@ SAFE_BUILTINS = {name: getattr(builtins, name) for name in (
 def run(request: dict[str, Any], fds: list[int], result_fd: int) -> None:
     """Never returns: writes one JSON result to `result_fd` and exits the process."""
     try:
-        namespace = _prepare(request, fds)
+        queries: list[dict[str, Any]] = []
+        namespace = _prepare(request, fds, queries)
         _lock_down(request)
         exec(compile(request["code"], "<analysis>", "exec"), namespace)
-        outcome = {"ok": True, "result": serialize_result(namespace.get("result"))}
+        outcome = {"ok": True, "result": serialize_result(namespace.get("result")), "queries": queries}
     except _Refused as refused:
         outcome = {"ok": False, "kind": refused.kind, "message": str(refused)}
     except MemoryError:
@@ -64,8 +67,10 @@ class _Refused(Exception):
         self.kind = kind
 
 
-def _prepare(request: dict[str, Any], fds: list[int]) -> dict[str, Any]:
-    """Open the tables (before the filter: the descriptors are the only data it will see)."""
+def _prepare(request: dict[str, Any], fds: list[int], queries: list[dict[str, Any]]) -> dict[str, Any]:
+    """Open the tables (before the filter: the descriptors are the only data it will see),
+    under the column identifiers code uses when the request names them. Every SQL query
+    run is recorded in `queries`, so an answer's explanation can be checked against it."""
     connection = duckdb.connect(":memory:", config={"threads": 2})
     frames = []
     for table, fd in zip(request["tables"], fds):
@@ -75,6 +80,10 @@ def _prepare(request: dict[str, Any], fds: list[int]) -> dict[str, Any]:
         mapped = mmap.mmap(fd, 0, prot=mmap.PROT_READ)
         arrow = pq.read_table(pa.BufferReader(pa.py_buffer(mapped)))
         os.close(fd)
+        if table.get("columns"):
+            if len(table["columns"]) != arrow.num_columns:
+                raise _Refused("sandbox", f"Table {table['name']!r} does not have the columns it was described with.")
+            arrow = arrow.rename_columns(table["columns"])
         connection.register(table["name"], arrow)
         frames.append(arrow.to_pandas())
     connection.execute("SET enable_external_access = false")
@@ -84,7 +93,10 @@ def _prepare(request: dict[str, Any], fds: list[int]) -> dict[str, Any]:
         statements = connection.extract_statements(sql)
         if not statements or any(s.type != duckdb.StatementType.SELECT for s in statements):
             raise _Refused("sql", "Only SELECT queries over the dataset's tables are allowed.")
-        return connection.sql(sql).df()
+        frame = connection.sql(sql).df()
+        if len(queries) < MAX_QUERIES:
+            queries.append({"sql": str(sql)[:4000], "rows": int(len(frame))})
+        return frame
 
     namespace_builtins = {**SAFE_BUILTINS, "__import__": _guarded_import(request.get("allowed_imports"))}
     return {"__builtins__": namespace_builtins, "__name__": "analysis", "dfs": frames, "pd": pd, "np": np,
@@ -121,29 +133,68 @@ def _guarded_import(allowed: list[str] | None):
 
 
 def serialize_result(result: Any) -> dict[str, Any]:
-    """PandasAI's result dict ({"type", "value"}) as plain JSON."""
+    """PandasAI's result dict ({"type", "value"}) as plain JSON, with what the code says about
+    how it computed it (explanation, rows_used, columns_used, facts)."""
     if not isinstance(result, dict) or "value" not in result:
         raise _Refused("result", "The analysis did not set `result` to {'type': ..., 'value': ...}.")
-    kind, value = result.get("type"), result["value"]
+    return {**_serialize_value(result.get("type"), result["value"]), **_annotations(result)}
+
+
+def _serialize_value(kind: Any, value: Any) -> dict[str, Any]:
     if isinstance(value, go.Figure) or (isinstance(value, dict) and "data" in value and kind == "plot"):
         figure = value if isinstance(value, go.Figure) else go.Figure(value)
         return {"type": "plot", "value": json.loads(pio.to_json(figure, validate=True))}
     if kind == "plot":
         raise _Refused("not_plotly", "The chart is not a Plotly figure (a PNG path or matplotlib figure was returned).")
+    if kind == "decline":
+        return {"type": "decline", "value": str(value)[:MAX_TEXT]}
+    if kind == "list" and isinstance(value, (list, tuple)):
+        value = pd.DataFrame({"Item": [str(item) for item in value]})
     if isinstance(value, (pd.DataFrame, pd.Series)):
         frame = value.to_frame() if isinstance(value, pd.Series) else value
         head = frame.head(MAX_TABLE_ROWS).reset_index() if _has_meaningful_index(frame) else frame.head(MAX_TABLE_ROWS)
         table = json.loads(head.to_json(orient="split", date_format="iso", index=False))
-        return {"type": "dataframe", "value": {"columns": [str(c) for c in table["columns"]],
-                                                "rows": table["data"], "row_count": int(len(frame))}}
+        return {"type": "list" if kind == "list" else "dataframe",
+                "value": {"columns": [str(c) for c in table["columns"]], "rows": table["data"],
+                          "row_count": int(len(frame))}}
     if isinstance(value, (bool, np.bool_)):
-        return {"type": "string", "value": str(bool(value))}
+        return {"type": "boolean", "value": bool(value)}
     if isinstance(value, (int, float, np.integer, np.floating)):
         number = value.item() if isinstance(value, np.generic) else value
         return {"type": "number", "value": None if isinstance(number, float) and not math.isfinite(number) else number}
     if isinstance(value, str):
         return {"type": "string", "value": value[:MAX_TEXT]}
     raise _Refused("result", f"The analysis returned an unsupported {type(value).__name__}.")
+
+
+def _annotations(result: dict[str, Any]) -> dict[str, Any]:
+    """What the code said about its answer, as small plain values (anything else is dropped)."""
+    notes: dict[str, Any] = {}
+    if isinstance(result.get("explanation"), str):
+        notes["explanation"] = result["explanation"][:MAX_NOTE]
+    rows = result.get("rows_used")
+    if isinstance(rows, (int, np.integer)) and not isinstance(rows, (bool, np.bool_)):
+        notes["rows_used"] = int(rows)
+    if isinstance(result.get("columns_used"), (list, tuple)):
+        notes["columns_used"] = [str(name)[:300] for name in result["columns_used"][:50]]
+    for key in ("facts", "not_understood"):
+        if isinstance(result.get(key), (dict, list, tuple)):
+            notes[key] = _plain(result[key])
+    return notes
+
+
+def _plain(value: Any, depth: int = 0) -> Any:
+    if isinstance(value, np.generic):
+        value = value.item()
+    if value is None or isinstance(value, (bool, int, str)):
+        return value[:MAX_NOTE] if isinstance(value, str) else value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict) and depth == 0:
+        return {str(key)[:50]: _plain(item, 1) for key, item in list(value.items())[:20]}
+    if isinstance(value, (list, tuple)) and depth <= 1:
+        return [_plain(item, 2) for item in value[:100]]
+    return str(value)[:MAX_NOTE]
 
 
 def _has_meaningful_index(frame: pd.DataFrame) -> bool:

@@ -15,7 +15,7 @@ from markupsafe import Markup
 
 from insight_dash.components.formatting import human_time
 from insight_dash.models import QueryLog, User
-from insight_dash.services.analysis import get_query
+from insight_dash.services.questions import get_query
 from insight_dash.services.errors import InvalidInput
 from insight_dash.services.figures import without_title
 from insight_dash.services.views import get_view
@@ -28,13 +28,14 @@ class ExportItem:
     title: str
     question: str
     body: Markup
+    explanation: str = ""
 
 
 def view_html(user: User, view_id: uuid.UUID | str) -> tuple[str, str]:
     """(file name, HTML) of a view the user may read."""
     view = get_view(user, view_id)
-    items = [ExportItem(item.figure.title, item.figure.question, figure_div(without_title(item.figure.figure_json)))
-             for item in view.items]
+    items = [ExportItem(item.figure.title, item.figure.question, figure_div(without_title(item.figure.figure_json)),
+                        item.figure.explanation) for item in view.items]
     subtitle = f"Shared by {view.owner.username} · updated {human_time(view.updated_at)}"
     return _file_name(view.name), _page(view.name, subtitle, items)
 
@@ -44,7 +45,7 @@ def answer_html(user: User, query_id: int | str) -> tuple[str, str]:
     entry = get_query(user, query_id)
     if entry.status != "success":
         raise InvalidInput("Only an answered question can be exported.")
-    item = ExportItem("", entry.prompt, _answer_body(entry))
+    item = ExportItem("", entry.prompt, _answer_body(entry), entry.explanation)
     subtitle = f"{entry.session.dataset.name} · asked {human_time(entry.created_at)}"
     return _file_name(entry.prompt), _page(entry.prompt, subtitle, [item])
 
@@ -58,11 +59,11 @@ def figure_div(figure: dict) -> Markup:
 def _answer_body(entry: QueryLog) -> Markup:
     if entry.result_kind == "figure":
         return figure_div(entry.response_plot_json)
-    if entry.result_kind == "table":
+    if entry.result_kind in ("table", "list"):
         table = entry.response_table_json
         frame = pd.DataFrame(table["rows"], columns=table["columns"])
         return Markup(frame.to_html(index=False, escape=True, border=0, classes="answer-table"))
-    css = "answer-number" if entry.result_kind == "number" else "answer-text"
+    css = "answer-number" if entry.result_kind in ("number", "boolean") else "answer-text"
     return Markup('<p class="{}">{}</p>').format(css, entry.response_text)
 
 

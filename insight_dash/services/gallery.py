@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 
 from insight_dash.extensions import db
 from insight_dash.models import PinnedFigure, User
-from insight_dash.services.analysis import get_query
+from insight_dash.services.questions import get_query
 from insight_dash.services.errors import InvalidInput, NotFound
 from insight_dash.services.figures import checked_figure, figure_title
 from insight_dash.services.ids import parse_uuid
@@ -26,7 +26,7 @@ def pin_figure(user: User, query_id: int | str) -> PinnedFigure:
     session = entry.session
     pin = PinnedFigure(user_id=user.id, dataset_id=session.dataset_id, session_id=session.id, query_id=entry.id,
                        title=(figure_title(figure) or entry.prompt)[:200], question=entry.prompt,
-                       code=entry.generated_code, figure_json=figure,
+                       code=entry.generated_code, explanation=entry.explanation, figure_json=figure,
                        position=_last_position(user, session.dataset_id) + 1)
     db.session.add(pin)
     try:

@@ -12,6 +12,8 @@ import pyarrow.compute as pc
 
 SAMPLE_VALUES = 5
 TOP_VALUES = 5
+# Every value of a column with few of them, so a question can name any ("vendor Vendor 37").
+ALL_VALUES = 200
 HISTOGRAM_BINS = 12
 
 
@@ -53,6 +55,8 @@ def profile_column(name: str, column: pa.ChunkedArray, dtype: Any) -> dict[str, 
         top = counts.take(order).to_pylist()
         profile["distinct_count"] = len(counts)
         profile["top_values"] = [{"value": json_safe(item["values"]), "count": item["counts"]} for item in top]
+        if len(counts) <= ALL_VALUES:
+            profile["values"] = sorted(json_safe(value) for value in counts.field("values").to_pylist())
     return profile
 
 

@@ -10,7 +10,7 @@ from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
 from insight_dash.components import ids
-from insight_dash.services import analysis
+from insight_dash.services import questions
 from insight_dash.services.conversations import latest_session
 from insight_dash.services.datasets import list_datasets
 from insight_dash.services.users import find_user
@@ -25,7 +25,7 @@ def cancelled_question(app, username: str, question: str) -> None:
     with app.app_context():
         user = find_user(username)
         session = latest_session(user, list_datasets(user)[0].id)
-        analysis.cancel_question(user, analysis.start_question(user, session.id, question).id)
+        questions.cancel_question(user, questions.start_question(user, session.id, question).id)
 
 
 def choose_in_dropdown(dash_br, dropdown_id: str, label: str) -> None:

@@ -10,6 +10,7 @@ import json
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -30,6 +31,7 @@ class Reply:
     raw_body: bytes | None = None
     input_tokens: int = 120
     output_tokens: int = 40
+    respond: Callable[[str], str] | None = None  # writes the answer from the prompt it was sent
 
 
 def code_reply(code: str) -> Reply:
@@ -91,8 +93,9 @@ class FakeBedrock:
                     return self._send_raw(200, reply.raw_body)
                 if reply.status != 200:
                     return self._send(reply.status, {"message": reply.error_message}, reply.error_type)
+                text = reply.respond(fake.prompts()[-1]) if reply.respond else reply.text
                 self._send(200, {
-                    "output": {"message": {"role": "assistant", "content": [{"text": reply.text}]}},
+                    "output": {"message": {"role": "assistant", "content": [{"text": text}]}},
                     "stopReason": "end_turn",
                     "usage": {"inputTokens": reply.input_tokens, "outputTokens": reply.output_tokens,
                               "totalTokens": reply.input_tokens + reply.output_tokens},

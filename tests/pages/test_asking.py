@@ -7,7 +7,7 @@ import pytest
 
 from insight_dash.extensions import db
 from insight_dash.models import QueryLog
-from insight_dash.services import analysis
+from insight_dash.services import questions
 from insight_dash.services.conversations import latest_session
 from insight_dash.services.users import find_user
 from tests.support import call_callback
@@ -16,7 +16,7 @@ from tests.support import call_callback
 def start(app, alice_dataset_id, question="How many readings are there?"):
     with app.app_context():
         alice = find_user("alice")
-        return analysis.start_question(alice, latest_session(alice, alice_dataset_id).id, question).id
+        return questions.start_question(alice, latest_session(alice, alice_dataset_id).id, question).id
 
 
 def session_of(app, query_id):
@@ -31,7 +31,7 @@ def test_reload_mid_question_shows_it_pending_then_answered(app, client, sign_in
     rendered = json.dumps(page(client, f"/datasets/{alice_dataset_id}").get_json())
     assert "Thinking" in rendered and '"answers-poll"' in rendered
     with app.app_context():
-        analysis.finish_question(find_user("alice"), query_id)
+        questions.finish_question(find_user("alice"), query_id)
     poll = call_callback(client, inputs=[("answers-poll", "n_intervals", 1)],
                          state=[("dataset-id", "data", alice_dataset_id), ("session-select", "value", session_of(app, query_id))]
                          ).get_json()["response"]
@@ -42,18 +42,18 @@ def test_reload_mid_question_shows_it_pending_then_answered(app, client, sign_in
 def test_cancel_marks_the_question(app, alice_dataset_id):
     query_id = start(app, alice_dataset_id)
     with app.app_context():
-        entry = analysis.cancel_question(find_user("alice"), query_id)
-        assert (entry.status, entry.error_message) == ("error", analysis.CANCELLED)
-        assert analysis.finish_question(find_user("alice"), query_id).status == "error"  # stays cancelled
+        entry = questions.cancel_question(find_user("alice"), query_id)
+        assert (entry.status, entry.error_message) == ("error", questions.CANCELLED)
+        assert questions.finish_question(find_user("alice"), query_id).status == "error"  # stays cancelled
 
 
 def test_stale_running_questions_are_recovered(app, alice_dataset_id):
     query_id = start(app, alice_dataset_id)
     with app.app_context():
-        assert analysis.recover_stale_questions() == 0
-        later = db.session.get(QueryLog, query_id).created_at + analysis.STALE_QUESTION + timedelta(seconds=1)
-        assert analysis.recover_stale_questions(now=later) == 1
-        assert db.session.get(QueryLog, query_id).error_message == analysis.INTERRUPTED
+        assert questions.recover_stale_questions() == 0
+        later = db.session.get(QueryLog, query_id).created_at + questions.STALE_QUESTION + timedelta(seconds=1)
+        assert questions.recover_stale_questions(now=later) == 1
+        assert db.session.get(QueryLog, query_id).error_message == questions.INTERRUPTED
 
 
 def test_other_users_cannot_ask_or_read_through_the_callbacks(app, client, make_user, sign_in, alice_dataset_id):
@@ -78,11 +78,11 @@ def test_table_answers_download_as_csv_for_their_owner_only(app, make_user, alic
     query_id = start(app, alice_dataset_id, "How many readings per unit?")
     with app.app_context():
         alice = find_user("alice")
-        assert analysis.finish_question(alice, query_id).result_kind == "table"
-        name, text = analysis.table_csv(alice, query_id)
+        assert questions.finish_question(alice, query_id).result_kind == "table"
+        name, text = questions.table_csv(alice, query_id)
         assert name == "How-many-readings-per-unit.csv"
         header, *rows = text.strip().splitlines()
-        assert header == "unit,rows" and sum(int(row.split(",")[1]) for row in rows) == 250
+        assert header == "unit,Rows" and sum(int(row.split(",")[1]) for row in rows) == 250
         bob = make_user("bob")
-        with pytest.raises(analysis.NotFound):
-            analysis.table_csv(bob, query_id)
+        with pytest.raises(questions.NotFound):
+            questions.table_csv(bob, query_id)

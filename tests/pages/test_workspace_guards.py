@@ -7,7 +7,7 @@ import pytest
 
 from insight_dash.extensions import db
 from insight_dash.models import PinnedFigure, QueryLog, View
-from insight_dash.services import analysis, gallery, views
+from insight_dash.services import gallery, questions, views
 from insight_dash.services.conversations import latest_session
 from insight_dash.services.users import find_user
 from tests.support import call_callback, click_pattern, figure_answer
@@ -78,7 +78,7 @@ def test_the_owner_pins_unpins_and_retries_through_the_callbacks(app, sign_in, a
     with app.app_context():
         new = db.session.get(QueryLog, retried["pending-query"]["data"]["query_id"])
         assert (new.prompt, new.status) == ("How many readings?", "running")
-        analysis.finish_question(find_user("alice"), new.id)  # as the background job would
+        questions.finish_question(find_user("alice"), new.id)  # as the background job would
 
 
 @pytest.mark.parametrize("username", ["bob", "carol"])

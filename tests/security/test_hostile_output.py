@@ -14,7 +14,7 @@ HOSTILE = "<script>alert('owned')</script><img src=x onerror=alert(1)>"
 def test_text_answers_render_markdown_without_html(chat):
     alice, session = chat
     entry = QueryLog(session_id=session.id, prompt=HOSTILE, status="success", result_kind="text",
-                     response_text=f"**Bold** and {HOSTILE}")
+                     response_text=f"**Bold** and {HOSTILE}", explanation=f"Counted {HOSTILE}.")
     db.session.add(entry)
     db.session.commit()
     markdown = next(node for node in answer_card(entry)._traverse() if type(node).__name__ == "Markdown")

@@ -15,7 +15,7 @@ def session_with_history(alice_dataset):
     start = datetime(2026, 1, 1, tzinfo=timezone.utc)
     for n in range(15):
         db.session.add(QueryLog(session_id=session.id, prompt=f"question {n}", response_text=f"answer {n}",
-                                status="success", created_at=start + timedelta(minutes=n)))
+                                status="success", explanation="Counted rows.", created_at=start + timedelta(minutes=n)))
     db.session.add(QueryLog(session_id=session.id, prompt="broken", status="error",
                             error_message="The model timed out.", created_at=start + timedelta(minutes=20)))
     db.session.add(QueryLog(session_id=session.id, prompt="pending", status="running",
@@ -39,7 +39,7 @@ def test_window_size_is_configurable(session_with_history):
 def test_window_never_exceeds_its_token_budget(session_with_history):
     user, session = session_with_history
     latest = QueryLog(session_id=session.id, prompt="long one", response_text="x" * 4000, status="success",
-                      created_at=datetime(2026, 1, 2, tzinfo=timezone.utc))
+                      explanation="Counted rows.", created_at=datetime(2026, 1, 2, tzinfo=timezone.utc))
     db.session.add(latest)
     db.session.commit()
     budget = 1012  # the long answer (1004 tokens) and one short exchange (6 tokens)
@@ -55,7 +55,7 @@ def test_long_session_stays_bounded(session_with_history):
     user, session = session_with_history
     for n in range(200):
         db.session.add(QueryLog(session_id=session.id, prompt=f"more {n}", response_text="y" * 500,
-                                status="success", created_at=datetime(2026, 2, 1, tzinfo=timezone.utc)
+                                status="success", explanation="Counted rows.", created_at=datetime(2026, 2, 1, tzinfo=timezone.utc)
                                 + timedelta(seconds=n)))
     db.session.commit()
     window = context_window(user, session.id, max_entries=10, token_budget=1000)

@@ -25,7 +25,7 @@ def test_a_pin_keeps_the_figure_question_code_dataset_and_session(chat):
 def test_only_real_figures_within_the_size_cap_are_pinned(chat, monkeypatch):
     alice, session = chat
     text = QueryLog(session_id=session.id, prompt="How many?", status="success", result_kind="number",
-                    response_text="3")
+                    response_text="3", explanation="Counted all rows: 3 of 3 rows.")
     db.session.add(text)
     db.session.commit()
     with pytest.raises(InvalidInput, match="Only a chart"):

@@ -21,7 +21,7 @@ def test_suggestions_cover_trend_breakdown_top_distribution():
     assert questions == [
         "Trend of average temperature_c per week",
         "Plot the average temperature_c by unit",
-        "Top 5 unit by total pressure_kpa",
+        "Top 5 unit by average pressure_kpa",  # a total of pressures means nothing
         "Distribution of temperature_c",
         "What share of rows does each status have?",
         "Correlation between temperature_c and pressure_kpa",

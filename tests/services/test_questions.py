@@ -1,4 +1,4 @@
-"""The analysis engine end to end through a local Bedrock endpoint: litellm's real code path
+"""Questions answered by the model end to end through a local Bedrock endpoint: litellm's real code path
 (SigV4, Converse), PandasAI's Agent, the sandbox, and the QueryLog written for every outcome."""
 import dataclasses
 
@@ -6,7 +6,7 @@ import pytest
 
 from insight_dash.extensions import db
 from insight_dash.models import QueryLog
-from insight_dash.services import analysis, figures
+from insight_dash.services import figures, questions
 from insight_dash.services.conversations import context_window, create_session
 from tests.fakes.bedrock import (GOVCLOUD_MODEL, Reply, access_denied, code_reply, malformed, slow, throttled,
                                  too_long)
@@ -33,7 +33,7 @@ def session(app_ctx, make_user, tmp_path):
 def test_question_yields_a_plotly_figure(engine, bedrock, session):
     alice, chat = session
     bedrock.queue(code_reply(BAR_CODE))
-    entry = analysis.ask(alice, chat.id, "Plot the mean temperature by unit")
+    entry = questions.ask(alice, chat.id, "Plot the mean temperature by unit")
     assert entry.status == "success", entry.error_message
     assert entry.result_kind == "figure"
     figure = entry.response_plot_json
@@ -53,9 +53,9 @@ def test_table_and_number_answers(engine, bedrock, session):
     bedrock.queue(code_reply(COUNT_CODE), code_reply(
         'df = execute_sql_query("SELECT unit, count(*) AS readings FROM sensors GROUP BY unit ORDER BY unit")\n'
         'result = {"type": "dataframe", "value": df}'))
-    number = analysis.ask(alice, chat.id, "How many readings are there?")
+    number = questions.ask(alice, chat.id, "How many readings are there?")
     assert (number.result_kind, number.response_text) == ("number", "300")
-    table = analysis.ask(alice, chat.id, "Readings per unit")
+    table = questions.ask(alice, chat.id, "Readings per unit")
     assert table.result_kind == "table" and table.response_table_json["columns"] == ["unit", "readings"]
     assert table.response_table_json["row_count"] == 3
 
@@ -75,7 +75,7 @@ def test_table_and_number_answers(engine, bedrock, session):
 def test_each_fault_becomes_an_error_with_its_own_message(engine, bedrock, session, replies, kind_phrase):
     alice, chat = session
     bedrock.queue(*replies)
-    entry = analysis.ask(alice, chat.id, "Plot something")
+    entry = questions.ask(alice, chat.id, "Plot something")
     assert entry.status == "error"
     assert kind_phrase in entry.error_message
     assert "Traceback" not in entry.error_message
@@ -86,7 +86,7 @@ def test_each_fault_becomes_an_error_with_its_own_message(engine, bedrock, sessi
 def test_throttling_is_retried_with_backoff(engine, bedrock, session):
     alice, chat = session
     bedrock.queue(throttled(), code_reply(COUNT_CODE))
-    entry = analysis.ask(alice, chat.id, "How many readings?")
+    entry = questions.ask(alice, chat.id, "How many readings?")
     assert entry.status == "success" and entry.retries == 1 and len(bedrock.requests) == 2
 
 
@@ -94,7 +94,7 @@ def test_a_matplotlib_chart_gets_one_corrective_retry(engine, bedrock, session):
     alice, chat = session
     bedrock.queue(code_reply('execute_sql_query("SELECT 1")\nresult = {"type": "plot", "value": "/tmp/c.png"}'),
                   code_reply(BAR_CODE))
-    entry = analysis.ask(alice, chat.id, "Chart the mean temperature by unit")
+    entry = questions.ask(alice, chat.id, "Chart the mean temperature by unit")
     assert entry.status == "success" and entry.result_kind == "figure" and entry.retries == 1
 
 
@@ -102,9 +102,9 @@ def test_context_length_retries_once_with_a_smaller_window(engine, bedrock, sess
     alice, chat = session
     for n in range(4):
         bedrock.queue(code_reply(COUNT_CODE))
-        analysis.ask(alice, chat.id, f"Question {n}")
+        questions.ask(alice, chat.id, f"Question {n}")
     bedrock.queue(too_long(), code_reply(COUNT_CODE))
-    entry = analysis.ask(alice, chat.id, "One more")
+    entry = questions.ask(alice, chat.id, "One more")
     assert entry.status == "success"
     first, second = bedrock.prompts()[-2:]
     assert "Q4: Question 3" in first and "Question 0" in first
@@ -114,8 +114,8 @@ def test_context_length_retries_once_with_a_smaller_window(engine, bedrock, sess
 def test_follow_up_sees_the_previous_answer(engine, bedrock, session):
     alice, chat = session
     bedrock.queue(code_reply(BAR_CODE), code_reply(COUNT_CODE))
-    analysis.ask(alice, chat.id, "Plot the mean temperature by unit")
-    analysis.ask(alice, chat.id, "Now split that by status")
+    questions.ask(alice, chat.id, "Plot the mean temperature by unit")
+    questions.ask(alice, chat.id, "Now split that by status")
     follow_up = bedrock.prompts()[-1]
     assert "Q1: Plot the mean temperature by unit" in follow_up
     assert 'A1: a bar chart of Mean temperature (°C) by Unit titled "Mean temperature by unit"' in follow_up
@@ -124,20 +124,15 @@ def test_follow_up_sees_the_previous_answer(engine, bedrock, session):
 
 def test_someone_elses_session_is_not_found(engine, session, make_user):
     _, chat = session
-    with pytest.raises(analysis.NotFound):
-        analysis.ask(make_user("bob"), chat.id, "How many readings?")
-
-
-def test_table_names_are_sql_identifiers():
-    assert analysis.sql_table_names(["Budget FY26", "budget fy26", "2025", "Line items"]) == [
-        "budget_fy26", "budget_fy26_2", "t_2025", "line_items"]
+    with pytest.raises(questions.NotFound):
+        questions.ask(make_user("bob"), chat.id, "How many readings?")
 
 
 def test_unreachable_endpoint(engine, session, unused_tcp_url, app_ctx, monkeypatch):
     alice, chat = session
     monkeypatch.setitem(app_ctx.extensions, "insight_settings",
                         dataclasses.replace(engine, llm_endpoint_url=unused_tcp_url))
-    entry = analysis.ask(alice, chat.id, "How many readings?")
+    entry = questions.ask(alice, chat.id, "How many readings?")
     assert entry.status == "error" and "cannot be reached" in entry.error_message
 
 
@@ -148,7 +143,7 @@ def test_missing_credentials(engine, session, monkeypatch, tmp_path):
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-    entry = analysis.ask(alice, chat.id, "How many readings?")
+    entry = questions.ask(alice, chat.id, "How many readings?")
     assert entry.status == "error" and "credentials" in entry.error_message
 
 
@@ -159,33 +154,34 @@ def test_every_sheet_of_a_workbook_is_a_table(engine, bedrock, app_ctx, make_use
     dataset = upload(bob, write_messy_workbook(tmp_path / "budget.xlsx"))
     chat = create_session(bob, dataset.id)
     bedrock.queue(code_reply(
-        'b = execute_sql_query(\'SELECT sum("Budget Q1") AS q1 FROM budget_fy26\')\n'
+        'b = execute_sql_query("SELECT sum(budget_q1) AS q1 FROM budget_fy26")\n'
         'n = execute_sql_query("SELECT count(*) AS n FROM line_items")\n'
         'result = {"type": "number", "value": float(b["q1"][0]) + int(n["n"][0])}'))
-    entry = analysis.ask(bob, chat.id, "Budget Q1 total plus the number of line items")
+    entry = questions.ask(bob, chat.id, "Budget Q1 total plus the number of line items")
     assert entry.status == "success", entry.error_message
     assert entry.response_text == "3,774.5"  # 1234.5 + 2000 + 500, plus 40 line items
     prompt = bedrock.prompts()[0]
     assert "budget_fy26" in prompt and "line_items" in prompt
+    assert "budget_q1" in prompt and "'Budget Q1'" in prompt  # the identifier, and the name people use
 
 
 def test_an_oversized_figure_is_refused(engine, bedrock, session, monkeypatch):
     alice, chat = session
     monkeypatch.setattr(figures, "MAX_FIGURE_BYTES", 200)
     bedrock.queue(code_reply(BAR_CODE))
-    entry = analysis.ask(alice, chat.id, "Plot the mean temperature by unit")
+    entry = questions.ask(alice, chat.id, "Plot the mean temperature by unit")
     assert entry.status == "error" and "too large" in entry.error_message
 
 
 def test_a_follow_up_keeps_its_answer_in_context_beyond_the_window(engine, bedrock, session, monkeypatch):
     alice, chat = session
     bedrock.queue(code_reply(BAR_CODE), code_reply(COUNT_CODE), code_reply(COUNT_CODE))
-    chart = analysis.ask(alice, chat.id, "Plot the mean temperature by unit")
-    analysis.ask(alice, chat.id, "How many readings?")
-    monkeypatch.setattr(analysis, "context_window",
+    chart = questions.ask(alice, chat.id, "Plot the mean temperature by unit")
+    questions.ask(alice, chat.id, "How many readings?")
+    monkeypatch.setattr(questions, "context_window",
                         lambda user, session_id: context_window(user, session_id, max_entries=1))
-    entry = analysis.start_question(alice, chat.id, "Now only for unit U2", follow_up_of=chart.id)
-    analysis.finish_question(alice, entry.id)
+    entry = questions.start_question(alice, chat.id, "Now only for unit U2", follow_up_of=chart.id)
+    questions.finish_question(alice, entry.id)
     prompt = bedrock.prompts()[-1]
     assert "Plot the mean temperature by unit" in prompt and "How many readings?" in prompt
     assert entry.follow_up_of_id == chart.id
@@ -194,18 +190,18 @@ def test_a_follow_up_keeps_its_answer_in_context_beyond_the_window(engine, bedro
 def test_a_follow_up_stays_in_its_conversation(engine, session):
     alice, chat = session
     other = create_session(alice, chat.dataset_id)
-    earlier = analysis.start_question(alice, other.id, "How many readings?")
-    with pytest.raises(analysis.NotFound):
-        analysis.start_question(alice, chat.id, "And by unit?", follow_up_of=earlier.id)
+    earlier = questions.start_question(alice, other.id, "How many readings?")
+    with pytest.raises(questions.NotFound):
+        questions.start_question(alice, chat.id, "And by unit?", follow_up_of=earlier.id)
 
 
 def test_a_failed_question_is_retried_as_a_new_entry(engine, bedrock, session):
     alice, chat = session
     bedrock.queue(access_denied(), code_reply(COUNT_CODE))
-    failed = analysis.ask(alice, chat.id, "How many readings?")
+    failed = questions.ask(alice, chat.id, "How many readings?")
     assert failed.status == "error"
-    retried = analysis.retry_question(alice, failed.id)
+    retried = questions.retry_question(alice, failed.id)
     assert (retried.prompt, retried.status) == ("How many readings?", "running") and retried.id != failed.id
-    assert analysis.finish_question(alice, retried.id).response_text == "300"
-    with pytest.raises(analysis.InvalidInput):
-        analysis.retry_question(alice, retried.id)
+    assert questions.finish_question(alice, retried.id).response_text == "300"
+    with pytest.raises(questions.InvalidInput):
+        questions.retry_question(alice, retried.id)
