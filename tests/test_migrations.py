@@ -4,6 +4,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,3 +38,29 @@ def test_upgrade_downgrade_upgrade_on_an_empty_database(fresh_database, tmp_path
     # The models and the migrations describe the same schema.
     check = flask_db(url, tmp_path, "check")
     assert check.returncode == 0, check.stderr + check.stdout
+
+
+def test_answers_from_before_explanations_get_one_and_new_ones_must_have_one(fresh_database, tmp_path):
+    url = fresh_database("insight_explanations")
+    assert flask_db(url, tmp_path, "upgrade", "0003").returncode == 0
+    engine = sa.create_engine(url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(sa.text(
+                "INSERT INTO users (username, password_hash, created_at) VALUES ('alice', 'x', now());"
+                "INSERT INTO datasets (id, user_id, storage_key, name, uploaded_at, updated_at, status, metadata, "
+                "size_bytes, error_message) VALUES ('00000000-0000-0000-0000-000000000001', 1, '', 'd.csv', now(), "
+                "now(), 'ready', '{}', 0, '');"
+                "INSERT INTO analysis_sessions (id, user_id, dataset_id, title, created_at, updated_at) VALUES "
+                "('00000000-0000-0000-0000-000000000002', 1, '00000000-0000-0000-0000-000000000001', '', now(), now());"
+                "INSERT INTO query_logs (session_id, prompt, response_text, status, error_message, created_at, "
+                "generated_code, engine, result_kind, retries) VALUES ('00000000-0000-0000-0000-000000000002', "
+                "'How many?', '3', 'success', '', now(), '', 'offline', 'number', 0)"))
+        assert flask_db(url, tmp_path, "upgrade").returncode == 0
+        with engine.begin() as connection:
+            explanation = connection.execute(sa.text("SELECT explanation FROM query_logs")).scalar_one()
+        assert explanation.startswith("Answered before Insight recorded how answers were computed")
+        with pytest.raises(sa.exc.IntegrityError, match="ck_query_logs_explained"), engine.begin() as connection:
+            connection.execute(sa.text("UPDATE query_logs SET explanation = ''"))
+    finally:
+        engine.dispose()

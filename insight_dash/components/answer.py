@@ -25,7 +25,7 @@ def answer_card(entry: QueryLog, pinned: bool = False) -> html.Div:
         header.insert(0, html.Div(f"Follow-up to: {entry.follow_up_of.prompt}",
                                   className="small text-body-secondary text-truncate"))
     body = [_body(entry)]
-    if entry.status == "success" and entry.explanation:
+    if entry.status == "success" and entry.explanation and entry.result_kind != "declined":
         body.append(explanation_block(entry.explanation, entry.explanation_facts))
     card = dbc.Card([
         dbc.CardHeader(header),
@@ -134,7 +134,7 @@ def _actions(entry: QueryLog, pinned: bool) -> html.Div:
         buttons.append(dbc.Button("Pinned" if pinned else "Pin", id={"type": ids.PIN_ANSWER, "index": entry.id},
                                   color="secondary", outline=True, size="sm", n_clicks=0, disabled=pinned,
                                   title="Keep this chart in the gallery"))
-    if entry.status == "success":
+    if entry.status == "success" and entry.result_kind != "declined":
         buttons.append(dbc.Button("Ask a follow-up", id={"type": ids.FOLLOW_UP, "index": entry.id},
                                   color="secondary", outline=True, size="sm", n_clicks=0))
         buttons.append(dbc.Button("Export", href=f"/exports/answers/{entry.id}.html", external_link=True,
@@ -189,6 +189,8 @@ def _column(name: str, numeric: bool) -> dict[str, Any]:
 def _footer(entry: QueryLog) -> list[Any]:
     engine = "the offline engine" if entry.engine == "offline" else entry.engine
     said = {"running": f"Asked {engine}", "error": f"Not answered ({engine})"}.get(entry.status, f"Answered by {engine}")
+    if entry.result_kind == "declined":
+        said = f"Declined by {engine}"
     parts: list[Any] = [html.Span(said)]
     if entry.latency_ms is not None:
         parts.append(html.Span(f" in {entry.latency_ms:,} ms"))

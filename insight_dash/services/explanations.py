@@ -8,6 +8,7 @@ derived from the SQL the sandbox recorded, and says so.
 """
 from __future__ import annotations
 
+import ast
 import re
 from typing import Any
 
@@ -46,12 +47,37 @@ def _problem(stated: str, columns_used: list[str], code: str, queries: list[dict
     missing = [name for name in named if name not in known]
     if missing:
         return f"The model's description names columns that are not in the data ({', '.join(missing[:MAX_LISTED])})."
-    ran = code + "\n" + "\n".join(query["sql"] for query in queries)
+    ran = "\n".join([*_code_words(code), *(query["sql"] for query in queries)])
     sql_of = {column.name: column.sql for table in catalogue.tables for column in table.columns}
-    unused = [name for name in columns_used if sql_of.get(name, name) not in ran and name not in ran]
+    unused = [name for name in columns_used
+              if not any(re.search(rf"(?<!\w){re.escape(word)}(?!\w)", ran) for word in (sql_of.get(name, name), name))]
     if unused:
         return f"The model's description names columns its code does not use ({', '.join(unused[:MAX_LISTED])})."
     return None
+
+
+def _code_words(code: str) -> list[str]:
+    """The strings and names the code works with, leaving out what it says about itself (the
+    result's "explanation" and "columns_used"), which cannot prove a column was read."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return [code]
+    about_itself = {id(node) for parent in ast.walk(tree) if isinstance(parent, ast.Dict)
+                    for key, value in zip(parent.keys, parent.values)
+                    if isinstance(key, ast.Constant) and key.value in ("explanation", "columns_used")
+                    for node in ast.walk(value)}
+    words = []
+    for node in ast.walk(tree):
+        if id(node) in about_itself:
+            continue
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            words.append(node.value)
+        elif isinstance(node, ast.Name):
+            words.append(node.id)
+        elif isinstance(node, ast.Attribute):
+            words.append(node.attr)
+    return words
 
 
 def sql_facts(sqls: list[str], catalogue: Catalogue) -> dict[str, Any]:

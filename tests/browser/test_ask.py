@@ -1,5 +1,6 @@
 """Ask questions in Chromium with nothing configured: the offline engine answers, end to end
-(sandbox included), and the answer says which engine answered."""
+(sandbox included), every answer says how it was computed and which engine answered, and a
+question it cannot read is declined with questions it can answer instead."""
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,20 @@ from tests.support import write_sensor_csv
 pytestmark = pytest.mark.browser
 
 
+@pytest.fixture
+def sensors_workspace(dash_br, make_user, browser_sign_in, tmp_path):
+    """open(rows): alice, signed in, on the workspace of a sensor CSV she just uploaded."""
+
+    def open_workspace(rows: int) -> None:
+        make_user("alice")
+        browser_sign_in("alice")
+        upload_through_page(dash_br, write_sensor_csv(tmp_path / "sensors.csv", rows=rows))
+        wait_until_ready(dash_br, "sensors.csv").click()
+        dash_br.wait_for_element(f"#{ids.QUESTION_INPUT}", timeout=20)
+
+    return open_workspace
+
+
 def ask(dash_br, question, press_enter=False):
     box = dash_br.find_element(f"#{ids.QUESTION_INPUT}")
     dash_br.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", box)
@@ -26,17 +41,15 @@ def ask(dash_br, question, press_enter=False):
         dash_br.find_element(f"#{ids.ASK_BUTTON}").click()
 
 
-def test_questions_answered_by_the_offline_engine(dash_br, make_user, browser_sign_in, screenshot, tmp_path):
-    make_user("alice")
-    browser_sign_in("alice")
-    upload_through_page(dash_br, write_sensor_csv(tmp_path / "sensors.csv", rows=1500))
-    wait_until_ready(dash_br, "sensors.csv").click()
-    dash_br.wait_for_element(f"#{ids.QUESTION_INPUT}", timeout=20)
+def test_questions_answered_by_the_offline_engine(dash_br, sensors_workspace, screenshot):
+    sensors_workspace(1500)
 
     ask(dash_br, "Plot the average temperature by unit")
     dash_br.wait_for_element('.answer-card[data-kind="figure"] .js-plotly-plot', timeout=60)
     card = dash_br.find_element(".answer-card")
     assert "Answered by the offline engine" in card.text
+    assert explanation(card) == ("How this was computed: Averaged temperature_c for each unit over rows of sensors, "
+                                 "skipping empty values: 1,500 of 1,500 rows.")
     dash_br.driver.execute_script("arguments[0].scrollIntoView()", card)
     screenshot("answer-figure")
 
@@ -44,24 +57,50 @@ def test_questions_answered_by_the_offline_engine(dash_br, make_user, browser_si
     dash_br.wait_for_element('.answer-card[data-kind="table"] .ag-row', timeout=60)
     newest = dash_br.find_elements(".answer-card")[0]
     assert "Top 2 units by total pressure" in newest.text and "2 rows" in newest.text
+    assert explanation(newest).startswith("How this was computed: Summed pressure_kpa for each unit of sensors and "
+                                          "kept the 2 highest")
+    newest.find_element(By.CSS_SELECTOR, ".answer-explanation summary").click()  # the facts behind it
+    assert "Grouping\nunit" in newest.find_element(By.CSS_SELECTOR, ".answer-facts").text
     dash_br.driver.execute_script("arguments[0].scrollIntoView()", newest)
     screenshot("answer-table")
     newest.find_element(By.XPATH, ".//button[text()='Download CSV']").click()
     downloaded = Path(dash_br.download_path) / "Top-2-units-by-total-pressure.csv"
     WebDriverWait(dash_br.driver, 20).until(lambda _: downloaded.exists())
-    assert downloaded.read_text().splitlines()[0] == "unit,total_pressure_kpa"
+    assert downloaded.read_text().splitlines()[0] == "unit,Total pressure_kpa"
 
-    ask(dash_br, "How many readings are there?", press_enter=True)
-    dash_br.wait_for_text_to_equal(".answer-card .answer-number", "1,500", timeout=60)
-    assert dash_br.find_elements(".answer-card")[0].find_element(By.TAG_NAME, "summary").text == "Show code"
+    ask(dash_br, "How many readings have a pressure above 300?", press_enter=True)
+    dash_br.wait_for_element('.answer-card[data-kind="number"]', timeout=60)
+    number = dash_br.find_elements(".answer-card")[0]
+    assert explanation(number).startswith("How this was computed: Counted rows of sensors where pressure_kpa > 300: ")
+    assert number.find_element(By.TAG_NAME, "summary").text == "Details"
+    dash_br.driver.execute_script("arguments[0].scrollIntoView()", number)
+    screenshot("answer-number")
     assert [entry for entry in dash_br.get_logs() if entry["level"] == "SEVERE"] == []
 
 
-def test_a_suggested_question_is_answered(dash_br, make_user, browser_sign_in, screenshot, tmp_path):
-    make_user("alice")
-    browser_sign_in("alice")
-    upload_through_page(dash_br, write_sensor_csv(tmp_path / "sensors.csv", rows=3000))
-    wait_until_ready(dash_br, "sensors.csv").click()
+def explanation(card) -> str:
+    return card.find_element(By.CSS_SELECTOR, ".answer-explanation > div").text
+
+
+def test_a_question_it_cannot_read_is_declined_with_questions_it_can(dash_br, sensors_workspace, screenshot):
+    sensors_workspace(400)
+    ask(dash_br, "Which unit runs hottest?")
+    declined = dash_br.wait_for_element('.answer-card[data-kind="declined"] .rephrasing', timeout=60)
+    card = dash_br.find_element(".answer-card")
+    assert "did not understand “runs”" in card.text and "Ask a follow-up" not in card.text
+    dash_br.driver.execute_script("arguments[0].scrollIntoView()", card)
+    screenshot("answer-declined")
+    offered = declined.text
+    declined.click()  # the offered question goes into the box, to send as it is or edit
+    WebDriverWait(dash_br.driver, 10).until(
+        lambda _: dash_br.find_element(f"#{ids.QUESTION_INPUT}").get_attribute("value") == offered)
+    dash_br.find_element(f"#{ids.ASK_BUTTON}").click()
+    dash_br.wait_for_element('.answer-card:not([data-kind="declined"]) .answer-explanation', timeout=60)
+    assert offered in dash_br.find_elements(".answer-card")[0].text
+
+
+def test_a_suggested_question_is_answered(dash_br, sensors_workspace, screenshot):
+    sensors_workspace(3000)
     suggestions = dash_br.wait_for_element(f"#{ids.SUGGESTIONS}", timeout=20)
     buttons = suggestions.find_elements(By.TAG_NAME, "button")
     assert 4 <= len(buttons) <= 6
@@ -74,14 +113,10 @@ def test_a_suggested_question_is_answered(dash_br, make_user, browser_sign_in, s
     assert not dash_br.find_elements(f"#{ids.SUGGESTIONS} button")  # gone once the conversation starts
 
 
-def test_conversations_can_be_started_renamed_switched_and_deleted(dash_br, make_user, browser_sign_in, screenshot,
-                                                                   tmp_path):
+def test_conversations_can_be_started_renamed_switched_and_deleted(dash_br, sensors_workspace, screenshot):
     from selenium.webdriver.support.ui import Select
 
-    make_user("alice")
-    browser_sign_in("alice")
-    upload_through_page(dash_br, write_sensor_csv(tmp_path / "sensors.csv", rows=500))
-    wait_until_ready(dash_br, "sensors.csv").click()
+    sensors_workspace(500)
     ask(dash_br, "How many readings are there?")
     dash_br.wait_for_text_to_equal(".answer-card .answer-number", "500", timeout=60)
     first = Select(dash_br.find_element(f"#{ids.SESSION_SELECT}"))

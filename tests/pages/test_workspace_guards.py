@@ -123,6 +123,7 @@ def test_exports_follow_the_same_rules(app, sign_in, alice_work):
     export = client.get(view_path)
     assert export.status_code == 200 and export.mimetype == "text/html"
     assert "Plotly.newPlot" in export.get_data(as_text=True)
+    assert "How this was computed: Summed the values for each unit" in export.get_data(as_text=True)
     assert client.get(answer_path).status_code == 404  # the view is shared, not her conversation
     client = as_user(app, sign_in, "carol")
     for path in (view_path, answer_path):

@@ -22,6 +22,7 @@ def test_text_answers_render_markdown_without_html(chat):
     name, html = exports.answer_html(alice, entry.id)
     assert "<script>alert('owned')" not in html and "<img src=x" not in html
     assert "&lt;script&gt;alert(&#39;owned&#39;)&lt;/script&gt;" in html
+    assert "How this was computed: Counted &lt;script&gt;" in html  # the explanation is escaped too
     assert name.endswith(".html") and "<" not in name
 
 

@@ -5,31 +5,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from pandasai.llm.base import LLM
-
 from insight_dash.services.agent import AnalysisError, DatasetTables, run_agent
 from insight_dash.services.catalogue import catalogue_from_metadata
-from insight_dash.services.llm import CallStats
+from insight_dash.services.offline import OfflineLLM
 from insight_dash.services.profiling import profile_table
 
 MARKER = Path("/tmp/insight-prompt-pwned")
 LOAD = 'df = execute_sql_query("SELECT * FROM sensors")\n'
-
-
-class ObedientModel(LLM):
-    """Answers every prompt with the code it was scripted to write."""
-
-    def __init__(self, code: str):
-        super().__init__()
-        self.code = code
-        self.stats = CallStats()
-
-    @property
-    def type(self) -> str:
-        return "scripted"
-
-    def call(self, instruction, context=None) -> str:
-        return f"```python\n{self.code}\n```"
 
 
 HOSTILE = [
@@ -68,7 +50,9 @@ def sensors_table(tmp_path) -> tuple[pd.DataFrame, Path]:
 
 def ask(settings, frame, path, prompt, code):
     catalogue = catalogue_from_metadata([{"name": "sensors", **profile_table(frame)}])
-    return run_agent(settings, ObedientModel(code), DatasetTables(catalogue, [path]), prompt).result
+    # The model obeys: it answers with exactly the code the attacker wanted (as the offline
+    # engine hands back the code it wrote).
+    return run_agent(settings, OfflineLLM(code), DatasetTables(catalogue, [path]), prompt).result
 
 
 @pytest.mark.parametrize(("prompt", "code", "kind"), HOSTILE, ids=[p[:40] for p, _, _ in HOSTILE])

@@ -11,11 +11,12 @@ from insight_dash.services.figures import InvalidFigure
 from tests.support import figure_answer
 
 
-def test_a_pin_keeps_the_figure_question_code_dataset_and_session(chat):
+def test_a_pin_keeps_the_figure_question_code_explanation_dataset_and_session(chat):
     alice, session = chat
     entry = figure_answer(session, "Mean temperature")
     pin = gallery.pin_figure(alice, entry.id)
     assert (pin.title, pin.question, pin.code) == ("Mean temperature", "Plot Mean temperature", "fig = px.bar(df)")
+    assert pin.explanation == entry.explanation == "Summed the values for each unit: Mean temperature."
     assert (pin.dataset_id, pin.session_id, pin.query_id) == (session.dataset_id, session.id, entry.id)
     assert pin.figure_json["data"][0]["type"] == "bar"
     assert gallery.pin_figure(alice, entry.id).id == pin.id  # pinning twice keeps one

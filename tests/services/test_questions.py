@@ -205,3 +205,70 @@ def test_a_failed_question_is_retried_as_a_new_entry(engine, bedrock, session):
     assert questions.finish_question(alice, retried.id).response_text == "300"
     with pytest.raises(questions.InvalidInput):
         questions.retry_question(alice, retried.id)
+
+
+EXPLAINED = ('df = execute_sql_query("SELECT count(*) AS n FROM sensors WHERE status = \'alarm\'")\n'
+             'n = int(df["n"][0])\n'
+             'result = {"type": "number", "value": n, "rows_used": n, "columns_used": ["status"], '
+             '"explanation": f"Counted rows of sensors where status = alarm: {n} of 300 rows."}')
+
+
+def test_a_model_explanation_is_kept_when_its_columns_exist_and_were_used(engine, bedrock, session):
+    alice, chat = session
+    bedrock.queue(code_reply(EXPLAINED))
+    entry = questions.ask(alice, chat.id, "How many alarms?")
+    assert entry.explanation == f"Counted rows of sensors where status = alarm: {entry.response_text} of 300 rows."
+    facts = entry.explanation_facts
+    assert facts["checked"] is True and facts["source"] == "model" and facts["columns"] == ["status"]
+    assert facts["filters"] == ["status = 'alarm'"] and facts["rows_total"] == 300
+
+
+def test_a_model_explanation_naming_a_column_that_does_not_exist_is_not_shown(engine, bedrock, session):
+    alice, chat = session
+    bedrock.queue(code_reply(EXPLAINED.replace('["status"]', '["alarm_flag"]').replace("status = alarm", "alarm_flag = 1")))
+    entry = questions.ask(alice, chat.id, "How many alarms?")
+    assert "alarm_flag" not in entry.explanation
+    assert entry.explanation.startswith("Computed from sensors using status, rows where status = 'alarm'")
+    assert entry.explanation_facts["checked"] is False and "alarm_flag" in entry.explanation_facts["note"]
+
+
+def test_a_model_explanation_naming_columns_its_code_never_read_is_not_shown(engine, bedrock, session):
+    alice, chat = session
+    bedrock.queue(code_reply(EXPLAINED.replace('["status"]', '["status", "pressure_kpa"]')))
+    entry = questions.ask(alice, chat.id, "How many alarms?")
+    assert entry.explanation_facts["checked"] is False and "pressure_kpa" in entry.explanation_facts["note"]
+
+
+def test_an_answer_the_model_did_not_explain_is_explained_from_its_sql(engine, bedrock, session):
+    alice, chat = session
+    bedrock.queue(code_reply(BAR_CODE))
+    entry = questions.ask(alice, chat.id, "Plot the mean temperature by unit")
+    assert entry.explanation == ("Computed from sensors using unit, temperature_c, grouped by unit, "
+                                 "with AVG(temperature_c).")
+    assert "did not say how" in entry.explanation_facts["note"]
+
+
+def test_a_model_that_cannot_answer_declines_instead_of_guessing(engine, bedrock, session):
+    alice, chat = session
+    bedrock.queue(code_reply('execute_sql_query("SELECT 1")\n'
+                             'result = {"type": "decline", "value": "There is no humidity column."}'))
+    entry = questions.ask(alice, chat.id, "What is the average humidity?")
+    assert (entry.status, entry.result_kind) == ("success", "declined")
+    assert entry.response_text == "There is no humidity column." and entry.explanation.startswith("Nothing was computed")
+
+
+def test_the_prompt_allows_the_imports_the_sandbox_allows(engine, bedrock, session, app_ctx, monkeypatch):
+    alice, chat = session
+    monkeypatch.setitem(app_ctx.extensions, "insight_settings",
+                        dataclasses.replace(engine, sandbox_allowed_imports=frozenset({"pandas", "plotly", "math"})))
+    bedrock.queue(code_reply(COUNT_CODE))
+    questions.ask(alice, chat.id, "How many readings?")
+    assert "Import only math, pandas or plotly." in bedrock.prompts()[0]
+
+
+def test_a_follow_up_sees_how_the_previous_answer_was_computed(engine, bedrock, session):
+    alice, chat = session
+    bedrock.queue(code_reply(EXPLAINED), code_reply(COUNT_CODE))
+    first = questions.ask(alice, chat.id, "How many alarms?")
+    questions.ask(alice, chat.id, "And how many of them at unit U2?")
+    assert f"How A1 was computed: {first.explanation}" in bedrock.prompts()[-1]

@@ -91,4 +91,4 @@ class OfflineLLM(LLM):
 
     def call(self, instruction: Any, context: Any = None) -> str:
         self.stats.calls += 1
-        return f"```python\n{self.code}```"
+        return f"```python\n{self.code.rstrip()}\n```"
