@@ -213,7 +213,8 @@ def _budget_pair(draft: Draft) -> tuple[Column, Column] | None:
             if span.role == "ambiguous" and set(span.candidates) & set(chosen[0]):
                 span.role, span.column = "qualifier", None
         return chosen[0]
-    draft.reason = "It could not tell which budget and actual columns to compare."
+    if pairs:
+        draft.reason = "It could not tell which budget and actual columns to compare."
     return None
 
 
@@ -305,7 +306,7 @@ def _comparison(draft: Draft, compare: Span, measures: list[Measure]) -> Conditi
         operand, anchor = draft.near(compare, 1), compare
     if operand is None:
         return None
-    unit = draft.near(operand, 1 if compare.role == "compare" else 1, ())
+    unit = draft.near(operand, 1, ())  # "above 70 °C", "70 °C or more"
     unit = unit if unit is not None and unit.role == "unit" else None
     motion = draft.near(anchor, -1, ("stop",))
     before = motion if motion is not None and motion.role == "motion" else anchor

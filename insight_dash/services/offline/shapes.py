@@ -11,7 +11,6 @@ from insight_dash.services.offline.planner import (AVG, MAX, MIN, SUM, Aggregate
                                                    Plan, column_measure, conditions, derived_measures, is_flag, quote)
 from insight_dash.services.offline.reading import Reading, Span
 
-STD = Aggregate(*w.AGGREGATES["std"])
 VARIANCE = Aggregate("var_samp", "Took the variance of", "variance")
 
 
@@ -113,7 +112,7 @@ class Context:
 
 
 def _aggregate_of(span: Span) -> Aggregate:
-    return SUM if span.value == "sum" else STD if span.value == "std" else Aggregate(*w.AGGREGATES[span.value])
+    return Aggregate(*w.AGGREGATES[span.value])
 
 
 def _grouping(draft: Draft) -> tuple[Column | None, str | None] | bool:
