@@ -46,6 +46,7 @@ def test_question_yields_a_plotly_figure(engine, bedrock, session):
     [request] = bedrock.requests
     assert request["signed"] and request["path"].endswith("/converse")
     assert "plotly" in bedrock.prompts()[0] and "Plot the mean temperature by unit" in bedrock.prompts()[0]
+    assert 'dimensions="300x5"' in bedrock.prompts()[0]  # the whole table's size, though it sees 5 rows
 
 
 def test_table_and_number_answers(engine, bedrock, session):
