@@ -2,8 +2,9 @@
 declines the rest by name.
 
 A question is read against each table (`reading`): every word becomes a column, a category
-value, a number, an operation, a word of no meaning, or nothing. A plan (`planner`,
-`shapes`) must spend every word that means something; the first table where one does wins.
+value, a number, an operation, a word of no meaning, or nothing. A plan (`planner` for
+conditions and derived measures, then `shapes` and `ranking` for the answer's shape, sharing
+`context`) must spend every word that means something; the best table where one does wins.
 Its code (`writing`) is DuckDB SQL plus Plotly, run by the same PandasAI Agent and sandbox as
 the model's code, and its explanation (`explaining`) comes from the plan. When no plan
 accounts for every word, the engine declines, naming the words it did not understand and

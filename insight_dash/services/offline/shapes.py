@@ -1,17 +1,18 @@
 """The shapes of answer the offline engine gives, each from the roles it spends.
 
 Tried in order; the first shape that fits takes the roles it uses. Whatever no shape used is
-left over, and a question with words left over is declined (see planner.plan_reading).
+left over, and a question with words left over is declined (`plan_reading`). The shapes that
+rank or compare groups and aggregates are in ranking.py.
 """
 from __future__ import annotations
 
 from insight_dash.services.catalogue import Column
 from insight_dash.services.offline import words as w
-from insight_dash.services.offline.planner import (AVG, MAX, MIN, SUM, Aggregate, Condition, Draft, Leftover, Measure,
-                                                   Plan, column_measure, conditions, derived_measures, is_flag, quote)
+from insight_dash.services.offline.context import Context, flag_conditions, groupable
+from insight_dash.services.offline.planner import (AVG, MAX, MIN, SUM, Condition, Draft, Leftover, Measure, Plan,
+                                                   column_measure, conditions, derived_measures, is_flag)
+from insight_dash.services.offline.ranking import listed, ranked, yes_no
 from insight_dash.services.offline.reading import Reading, Span
-
-VARIANCE = Aggregate("var_samp", "Took the variance of", "variance")
 
 
 def plan_reading(reading: Reading) -> Plan | Leftover:
@@ -44,75 +45,12 @@ def _shape(draft: Draft, measures: list[Measure], filters: list[Condition]) -> P
     group, period = grouping
     target = _which_target(draft) if group is None else None
     context = Context(draft, measures, filters, group, period, target)
-    for build in (_missing, _mode, _correlation, _distribution, _trend, _share, _exists, _yes_no, _ranked,
-                  _listed, _count, _side_by_side, _aggregate):
+    for build in (_missing, _mode, _correlation, _distribution, _trend, _share, _exists, yes_no, ranked,
+                  listed, _count, _side_by_side, _aggregate):
         plan = build(context)
         if plan is not None:
             return plan
     return None
-
-
-class Context:
-    """What the conditions left: the grouping, the measures, and helpers to spend the rest."""
-
-    def __init__(self, draft: Draft, derived: list[Measure], filters: list[Condition], group: Column | None,
-                 period: str | None, target: Column | None):
-        self.draft = draft
-        self.derived = derived
-        self.filters = filters
-        self.group = group
-        self.period = period
-        self.target = target
-        self.table = draft.reading.table
-
-    def measure_spans(self) -> list[Span]:
-        return [s for s in self.draft.free("column", "adjective") if s.column.kind == "number"
-                and s.column is not self.group and s.column is not self.target]
-
-    def measures(self) -> list[tuple[Measure, list[Span]]]:
-        """The measures left, each with the spans naming it ("how old is the oldest": one, Age)."""
-        by_column: dict[int, list[Span]] = {}
-        for span in self.measure_spans():
-            by_column.setdefault(id(span.column), []).append(span)
-        return [(m, []) for m in self.derived] + [(column_measure(spans[0].column), spans)
-                                                  for spans in by_column.values()]
-
-    def categories(self) -> list[Span]:
-        return [s for s in self.draft.free("column") if s.column.kind != "number" and s.column is not self.group
-                and s.column is not self.target]
-
-    def plan(self, intent: str, answer: str, *spend: Span | None, **fields) -> Plan:
-        self.draft.take(*spend)
-        chart = self.draft.free("chart")
-        if answer in ("table",) and chart and (fields.get("group") or self.group):
-            answer = "chart"
-        if answer == "chart":
-            self.draft.take(*chart)
-        fields.setdefault("group", self.group)
-        return Plan(table=self.table, intent=intent, answer=answer, filters=self.filters, **fields)
-
-    def aggregate(self, measure: Measure, direction: str | None = None) -> tuple[Aggregate | None, list[Span]]:
-        """The aggregate the question names, or the one its measure implies."""
-        spans = self.draft.free("agg")
-        if len(spans) == 1:
-            return _aggregate_of(spans[0]), spans
-        if spans:
-            return None, []
-        if measure.ratio is not None:
-            return measure.aggregate or SUM, []  # a ratio of totals
-        variance = self.draft.free("variance")
-        if variance and len(measure.columns) == 1:
-            return VARIANCE, variance
-        if measure.additive:
-            return SUM, []
-        return {"high": MAX, "low": MIN}.get(direction), []
-
-    def chart_requested(self) -> bool:
-        return bool(self.draft.free("chart"))
-
-
-def _aggregate_of(span: Span) -> Aggregate:
-    return Aggregate(*w.AGGREGATES[span.value])
 
 
 def _grouping(draft: Draft) -> tuple[Column | None, str | None] | bool:
@@ -126,7 +64,7 @@ def _grouping(draft: Draft) -> tuple[Column | None, str | None] | bool:
         if draft.reading.tokens[marker.end].lower == "all" and target.role in ("column", "row"):
             draft.take(marker, target)  # "across all units", "for all departments": no grouping at all
             continue
-        if target.role == "column" and _groupable(target.column):
+        if target.role == "column" and groupable(target.column):
             if group is not None and group is not target.column:
                 draft.reason = "It answers one grouping at a time (by one column)."
                 return False
@@ -146,17 +84,13 @@ def _grouping(draft: Draft) -> tuple[Column | None, str | None] | bool:
     return group, period
 
 
-def _groupable(column: Column) -> bool:
-    return column.kind in ("text", "boolean") or (column.kind == "number" and column.integer)
-
-
 def _which_target(draft: Draft) -> Column | None:
     """"Which vendor ...", "which departments ...": the column the answer names."""
     which = draft.first("which")
     if which is None:
         return None
     after = draft.near(which, 1)
-    if after is not None and after.role == "column" and _groupable(after.column):
+    if after is not None and after.role == "column" and groupable(after.column):
         draft.take(which, after)
         return after.column
     return None
@@ -257,7 +191,7 @@ def _share(c: Context) -> Plan | None:
         measure, spans = measures[0] if measures else (None, [])
         return c.plan("share_groups", "chart", word, *spans, *rows, *c.draft.free("chart"), group=group,
                       measures=[measure] if measure else [])
-    flags = _flag_conditions(c)
+    flags = flag_conditions(c)
     measures = c.measures()
     if len(c.filters) + len(flags) != 1 or len(measures) > 1 or measures and not measures[0][0].additive:
         c.draft.reason = c.draft.reason or "It needs one condition to give the share of rows that meet it."
@@ -270,168 +204,15 @@ def _share(c: Context) -> Plan | None:
     return c.plan("share_rows", "number", word, *rows, *[s for _, s in flags])
 
 
-def _flag_conditions(c: Context) -> list[tuple[Condition, Span]]:
-    """0/1 and yes/no columns named as a predicate: "passengers survived" -> Survived = 1."""
-    found = []
-    for span in c.draft.free("column"):
-        if is_flag(span.column):
-            value = "true" if span.column.kind == "boolean" else "1"
-            found.append((Condition(f"{quote(span.column.sql)} = {value}", f"{span.column.name} = {value}",
-                                    [span.column]), span))
-    return found
-
-
 def _exists(c: Context) -> Plan | None:
     word = c.draft.first("any")
     if word is None or c.measures() and not c.filters:
         return None
-    flags = _flag_conditions(c)
+    flags = flag_conditions(c)
     c.filters = c.filters + [f for f, _ in flags]
     if not c.filters:
         return None
     return c.plan("exists", "boolean", word, *c.draft.free("row"), *[s for _, s in flags])
-
-
-def _yes_no(c: Context) -> Plan | None:
-    """"Is the maximum temperature above 80?", "Is the total actual above the total budget?"."""
-    if c.draft.reading.first_word not in w.YES_NO_STARTS:
-        return None
-    compare = c.draft.first("compare")
-    if compare is None:
-        return None
-    left = _aggregate_side(c, compare, -1)
-    right_span = c.draft.near(compare, 1)
-    if left is None or right_span is None:
-        return None
-    (aggregate, measure, left_spans) = left
-    if right_span.role == "number":
-        threshold = (compare.value, right_span.value, None, None)
-        right_spans = [right_span]
-    else:
-        right = _aggregate_side(c, compare, 1)
-        if right is None:
-            return None
-        threshold = (compare.value, None, right[0] or aggregate, right[1])
-        right_spans = right[2]
-    return c.plan("compare", "boolean", compare, *left_spans, *right_spans, measures=[measure],
-                  aggregate=aggregate, threshold=threshold)
-
-
-def _aggregate_side(c: Context, compare: Span, step: int):
-    """(aggregate, measure, spans) on one side of a comparison: "the maximum temperature"."""
-    first = c.draft.near(compare, step)
-    second = c.draft.near(first, step) if first is not None else None
-    spans = [first, second] if step == -1 else [first, second]
-    agg = next((s for s in spans if s is not None and s.role in ("agg", "high", "low")), None)
-    column = next((s for s in spans if s is not None and s.role == "column" and s.column.kind == "number"), None)
-    if column is None:
-        return None
-    measure = column_measure(column.column)
-    if agg is None:
-        return (None, measure, [column]) if step == 1 else None
-    aggregate = _aggregate_of(agg) if agg.role == "agg" else (MAX if agg.role == "high" else MIN)
-    return aggregate, measure, [agg, column]
-
-
-def _ranked(c: Context) -> Plan | None:
-    """"Which plant has the highest average output?" (a name), "top 3 units by pressure" (a
-    table), "list the 3 lowest ..." (a list)."""
-    direction = c.draft.first("high", "low")
-    adjective = next((s for s in c.draft.free("adjective") if s.value in ("high", "low")), None)
-    if direction is None and adjective is None:
-        return None
-    descending = (direction or adjective).role == "high" if direction else adjective.value == "high"
-    number = _rank_count(c, direction)
-    listing = c.draft.first("list")
-    group = c.group or c.target
-    spend = [direction, listing]
-    if group is None:
-        categories = [s for s in c.categories() if _groupable(s.column)]
-        if number is not None and categories:
-            group = categories[0].column
-            spend.append(categories[0])
-    if group is None:
-        return None
-    by = next((s for s in c.draft.free("group") if c.draft.near(s, 1) is not None
-               and c.draft.near(s, 1).role in ("agg", "column", "adjective")), None)
-    spend.append(by)
-    measures = c.measures()
-    if len(measures) > 1:
-        return None
-    if measures:
-        measure, spans = measures[0]
-        aggregate, used = c.aggregate(measure, "high" if descending else "low")
-        if aggregate is None:
-            c.draft.reason = f"Say which summary of {measure.label} to rank by: total, average, minimum or maximum."
-            return None
-        spend += [*spans, *used]
-        fields = dict(measures=[measure], aggregate=aggregate)
-    else:
-        counted = c.draft.free("count", "row")
-        if not counted and not c.filters:
-            return None
-        spend += counted
-        fields = {}
-    if number is None:
-        answer, limit = ("text", 1) if c.target is not None or listing is None else ("list", None)
-        if c.target is None and listing is None:
-            return None
-    else:
-        limit = int(number.value) if number.role == "number" else 5
-        spend.append(number)
-        answer = "list" if listing is not None or c.target is not None else "table"
-    return c.plan("argmax" if answer == "text" else "top", answer, *spend, group=group, limit=min(limit or 1, 100),
-                  descending=descending, **fields)
-
-
-def _rank_count(c: Context, direction: Span | None) -> Span | None:
-    """The N of "top 3", "the 3 plants with the lowest", "5 highest"; "top" alone means 5."""
-    numbers = [s for s in c.draft.free("number") if float(s.value).is_integer() and 0 < s.value <= 1000]
-    if direction is not None:
-        for number in numbers:
-            if abs(number.start - direction.end) <= 1 or abs(direction.start - number.end) <= 3:
-                return number
-        if direction.value in ("top", "bottom"):
-            return direction
-    listing = c.draft.first("list")
-    if listing is not None:
-        after = c.draft.near(listing, 1)
-        if after is not None and after.role == "number":
-            return after
-    return None
-
-
-def _listed(c: Context) -> Plan | None:
-    """"Which departments are over budget in H2?", "list the units with an average gross MW above 200"."""
-    listing = c.draft.first("list")
-    target = c.target
-    spend = [listing]
-    if target is None and listing is not None:
-        after = c.draft.near(listing, 1)
-        if after is not None and after.role == "column" and _groupable(after.column):
-            target = after.column
-            spend.append(after)
-    if target is None:
-        return None
-    having = _having(c)
-    if having is not None:
-        fields, having_spans = having
-        return c.plan("list_values", "list", *spend, *having_spans, target=target, group=target, **fields)
-    if c.measures():
-        return None
-    return c.plan("list_values", "list", *spend, *c.draft.free("row"), target=target, group=target)
-
-
-def _having(c: Context):
-    compare = c.draft.first("compare")
-    if compare is None:
-        return None
-    side = _aggregate_side(c, compare, -1)
-    number = c.draft.near(compare, 1)
-    if side is None or side[0] is None or number is None or number.role != "number":
-        return None
-    aggregate, measure, spans = side
-    return {"having": (aggregate, measure, compare.value, number.value)}, [compare, number, *spans]
 
 
 def _count(c: Context) -> Plan | None:
@@ -442,7 +223,7 @@ def _count(c: Context) -> Plan | None:
     distinct = c.draft.free("distinct")
     if c.group is not None:
         return c.plan("count", "table", count, *rows, *distinct)
-    flags = _flag_conditions(c)
+    flags = flag_conditions(c)
     nouns = [s for s in c.categories() if s.start > count.start and not is_flag(s.column)]
     if nouns and not rows:
         return c.plan("count_distinct", "number", count, nouns[0], *distinct, target=nouns[0].column)
