@@ -58,11 +58,11 @@ CACHE_HITS = 1000
 PACKAGES = ("pandas", "pyarrow", "numpy", "fastexcel", "python-calamine", "openpyxl", "xlsxwriter")
 
 # Targets (see `evaluate`).
-CSV_INGEST_MAX_RATIO = 3.0
+CSV_INGEST_MAX_RATIO = 2.0  # issue 13 (was 3.0): read + Parquet write is the floor, the rest overlaps
 XLSX_INGEST_MAX_RATIO = 2.0
 CSV_INGEST_MAX_RSS_MIB = 1.5 * 1024  # "1.5 GB", in the app's own MB = MiB convention
 CACHE_HIT_MAX_MS = 5.0
-PARQUET_MIN_SPEEDUP = 2.5
+PARQUET_MIN_SPEEDUP = 3.0  # issue 13 (was 2.5)
 
 
 @dataclass(frozen=True)
@@ -259,6 +259,7 @@ class Recorder:
         self.stages: dict[str, dict[str, float]] = {}
         self.extra: dict[str, Any] = {}
         self.rss_after_imports_mib = 0.0
+        self._lap = time.perf_counter()
 
     def imports_done(self) -> None:
         self.rss_after_imports_mib = peak_rss_mib()
@@ -268,6 +269,13 @@ class Recorder:
         started = time.perf_counter()
         yield
         self.stages[name] = {"seconds": time.perf_counter() - started, "peak_rss_mib": peak_rss_mib()}
+        self._lap = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        """A stage that ends now and began where the last one ended (for work done in one call)."""
+        now = time.perf_counter()
+        self.stages[name] = {"seconds": now - self._lap, "peak_rss_mib": peak_rss_mib()}
+        self._lap = now
 
     def result(self) -> dict[str, Any]:
         return {
@@ -320,9 +328,8 @@ def measure_xlsx_pandas(rec: Recorder, params: dict[str, Any]) -> None:
 
 def measure_full_ingest(rec: Recorder, params: dict[str, Any]) -> None:
     """The app's own upload pipeline, without web server or database."""
-    from insight_dash.services.ingest import profile_and_write
+    from insight_dash.services.ingest import parse_and_profile
     from insight_dash.services.inspection import inspect_upload
-    from insight_dash.services.parsing import parse_upload
 
     rec.imports_done()
     path, out = Path(params["path"]), Path(params["parquet_dir"])
@@ -331,10 +338,9 @@ def measure_full_ingest(rec: Recorder, params: dict[str, Any]) -> None:
         old.unlink()
     with rec.stage("inspect"):
         inspection = inspect_upload(path, path.name, 2 * 1024**3)
-    with rec.stage("parse"):
-        tables = parse_upload(path, inspection)
-    with rec.stage("profile_and_parquet"):
-        profiled = profile_and_write(tables, out)
+    # One call, as the app makes it: the Parquet copy is written while the fixer and profiler work.
+    tables, profiled = parse_and_profile(path, inspection, path.stem, out, lambda: rec.lap("parse"))
+    rec.lap("profile_and_parquet")
     profiles = [profile for profile, _ in profiled]
     rec.extra["inspection"] = {"kind": inspection.kind, "encoding": inspection.encoding,
                                "delimiter": inspection.delimiter}

@@ -88,12 +88,18 @@ def preview_grid(table: dict[str, Any]) -> dag.AgGrid:
     )
 
 
+def _sheet_label(table: dict[str, Any]) -> str:
+    hidden = "" if table.get("visibility", "visible") == "visible" else f", {table['visibility']} sheet"
+    return f"{table['name']} ({human_count(table['row_count'])} rows{hidden})"
+
+
 def _data_area(meta: dict[str, Any]) -> html.Div:
     tables = meta.get("tables", [])
     default = next(table for table in tables if table["name"] == meta.get("default_table"))
+    # Hidden sheets are read too, and offered last, saying so.
+    offered = sorted(tables, key=lambda t: t.get("visibility", "visible") != "visible")
     selector = dbc.Select(id=ids.TABLE_SELECT, value=default["name"], size="sm",
-                          options=[{"label": f"{t['name']} ({human_count(t['row_count'])} rows)", "value": t["name"]}
-                                   for t in tables])
+                          options=[{"label": _sheet_label(t), "value": t["name"]} for t in offered])
     profile = [
         dbc.Select(id=ids.PROFILE_COLUMN, options=column_options(default), value=default["columns"][0]["name"],
                    size="sm", className="my-2"),

@@ -23,10 +23,9 @@ from insight_dash.eval.judge import judge
 from insight_dash.services import engines
 from insight_dash.services.agent import AnalysisError, DatasetTables
 from insight_dash.services.catalogue import catalogue_from_metadata
-from insight_dash.services.ingest import profile_and_write
+from insight_dash.services.ingest import parse_and_profile
 from insight_dash.services.inspection import inspect_upload
 from insight_dash.services.llm import LLMError
-from insight_dash.services.parsing import parse_upload
 from insight_dash.settings import Settings
 
 SETS_DIR = Path(__file__).resolve().parent / "sets"
@@ -129,8 +128,7 @@ def ingest(path: Path, workdir: Path) -> Ingested:
     workdir.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     inspection = inspect_upload(path, path.name, 4 * 1024**3)
-    tables = parse_upload(path, inspection, path.stem)
-    profiled = profile_and_write(tables, workdir)
+    tables, profiled = parse_and_profile(path, inspection, path.stem, workdir)
     seconds = time.perf_counter() - started
     profiles = [{"name": table.name, **profile} for table, (profile, _) in zip(tables, profiled)]
     catalogue = catalogue_from_metadata(profiles)

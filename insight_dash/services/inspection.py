@@ -33,6 +33,7 @@ _OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_SIGNATURE = b"PK\x03\x04"
 _XML_DANGER = (b"<!DOCTYPE", b"<!ENTITY")
 _CHUNK = 1024 * 1024
+_DAMAGE_CHECK_BYTES = 64 * 1024 * 1024
 _BOMB = "This workbook expands to an unreasonable size (a zip bomb) and was refused."
 _DAMAGED = "This workbook is damaged: an internal part cannot be read."
 _ENTITIES = "This workbook contains XML entity declarations, which are not allowed."
@@ -83,6 +84,10 @@ def inspect_upload(path: Path, filename: str, max_bytes: int) -> Inspection:
     text = head.decode(encoding, errors="replace")
     if _looks_binary(head, encoding, text):
         raise UploadRefused(f"This file is not a CSV: it holds binary data ({mime}).")
+    markup = _markup(text)
+    if markup:
+        raise UploadRefused(f"This file is {markup}, not a CSV. Save the table itself as CSV or Excel "
+                            f"(for a web page: open it and export or copy the table).")
     return Inspection(kind="csv", mime=mime, encoding=encoding, delimiter=detect_delimiter(text))
 
 
@@ -115,6 +120,20 @@ def detect_delimiter(text: str) -> str:
         counts = {d: sum(line.count(d) for line in lines) for d in DELIMITERS}
         best = max(counts, key=counts.get)
         return best if counts[best] else ","
+
+
+def _markup(text: str) -> str:
+    """What markup document the text is ("a web page (HTML)"), or "" for anything else."""
+    start = text.lstrip("\ufeff \t\r\n")[:4096].lower()
+    if not start.startswith("<"):
+        return ""
+    if start.startswith(("<!doctype html", "<html")) or "<html" in start[:1024] or "<body" in start:
+        return "a web page (HTML)"
+    if "<svg" in start:
+        return "an SVG image"
+    if start.startswith("<?xml"):
+        return "an XML document"
+    return ""  # a CSV whose first cell holds a link or some markup is still a CSV
 
 
 def _looks_binary(head: bytes, encoding: str, text: str) -> bool:
@@ -208,7 +227,9 @@ def _inflate_entry(handle: BinaryIO, entry: zipfile.ZipInfo, is_xml: bool, budge
     handle.seek(entry.header_offset + 30 + name_length + extra_length)
     inflater = zlib.decompressobj(-zlib.MAX_WBITS) if entry.compress_type == zipfile.ZIP_DEFLATED else None
     remaining, inflated, tail = entry.compress_size, 0, b""
-    limit = min(entry.file_size, budget)
+    # Past the declared size the part is damaged or a bomb: inflating on, up to what no real part
+    # reaches, tells which.
+    limit = min(max(min(entry.compress_size * MAX_COMPRESSION_RATIO, _DAMAGE_CHECK_BYTES), entry.file_size), budget)
     while remaining > 0:
         raw = handle.read(min(remaining, _CHUNK))
         if not raw:
@@ -228,5 +249,5 @@ def _inflate_entry(handle: BinaryIO, entry: zipfile.ZipInfo, is_xml: bool, budge
     if inflater is not None and not inflater.eof:
         raise UploadRefused(_BOMB)  # the stream goes on past its declared compressed size
     if inflated != entry.file_size:
-        raise UploadRefused(_DAMAGED)
+        raise UploadRefused(_DAMAGED)  # e.g. a bad CRC or a cut stream: not what its header says
     return inflated

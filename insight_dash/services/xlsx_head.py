@@ -14,51 +14,74 @@ import re
 import zipfile
 from pathlib import Path
 from typing import Any
-from xml.etree.ElementTree import iterparse
+from xml.etree.ElementTree import ParseError, iterparse
 
-_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
-_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _CELL_REF = re.compile(r"([A-Z]+)(\d+)")
 
 
-def sheet_heads(path: Path, rows: int) -> dict[str, list[list[Any]]]:
-    """{sheet name: its first `rows` used rows as lists}, in workbook order."""
+def _local(tag: str) -> str:
+    """A tag without its namespace: transitional and strict OOXML ("purl.oclc.org") name them differently."""
+    return tag.rsplit("}", 1)[-1]
+
+
+def _relationship_id(element) -> str | None:
+    return next((value for key, value in element.attrib.items() if key.endswith("}id")), None)
+
+
+def sheet_heads(path: Path, rows: int) -> dict[str, list[list[Any]] | None]:
+    """{sheet name: its first `rows` used rows as lists, or None when its XML is damaged}, in
+    workbook order."""
     with zipfile.ZipFile(path) as archive:
         sheets = _sheet_paths(archive)
         raw = {name: _read_rows(archive, member, rows) for name, member in sheets}
-        needed = {cell[1] for cells in raw.values() for cell in cells if cell[2] == "s"}
+        needed = {cell[3] for cells in raw.values() if cells for cell in cells if cell[2] == "s"}
         shared = _shared_strings(archive, max(needed) if needed else -1)
-    return {name: _grid(cells, shared) for name, cells in raw.items()}
+    return {name: None if cells is None else _grid(cells, shared) for name, cells in raw.items()}
 
 
 def _sheet_paths(archive: zipfile.ZipFile) -> list[tuple[str, str]]:
     targets = {}
     with archive.open("xl/_rels/workbook.xml.rels") as rels:
         for _, element in iterparse(rels):
-            if element.tag == f"{_PKG_REL}Relationship":
+            if _local(element.tag) == "Relationship":
                 target = element.get("Target", "")
                 targets[element.get("Id")] = target.lstrip("/") if target.startswith("/") else \
                     posixpath.normpath(posixpath.join("xl", target))
     sheets = []
     with archive.open("xl/workbook.xml") as workbook:
         for _, element in iterparse(workbook):
-            if element.tag == f"{_MAIN}sheet":
-                sheets.append((element.get("name"), targets.get(element.get(f"{_REL}id"), "")))
+            if _local(element.tag) == "sheet":
+                sheets.append((element.get("name"), targets.get(_relationship_id(element), "")))
     return sheets
 
 
-def _read_rows(archive: zipfile.ZipFile, member: str, wanted: int) -> list[tuple]:
-    """(row, column, type, value) of the cells in the first `wanted` rows that hold a value."""
+def _read_rows(archive: zipfile.ZipFile, member: str, wanted: int) -> list[tuple] | None:
+    """(row, column, type, value) of the cells in the first `wanted` rows that hold a value,
+    or None when the sheet's XML is damaged. Rows and cells without references ("r", optional
+    in the format) count on from the last."""
+    if member not in archive.namelist():
+        return []
+    try:
+        return _cells(archive, member, wanted)
+    except ParseError:
+        return None
+
+
+def _cells(archive: zipfile.ZipFile, member: str, wanted: int) -> list[tuple]:
     cells: list[tuple] = []
     seen_rows: set[int] = set()
-    if member not in archive.namelist():
-        return cells
+    row, next_column = 0, 0
     with archive.open(member) as sheet:
-        for _, element in iterparse(sheet):
-            if element.tag == f"{_MAIN}c":
-                cell = _cell(element)
-                if cell is not None:
+        for event, element in iterparse(sheet, events=("start", "end")):
+            tag = _local(element.tag)
+            if event == "start":
+                if tag == "row":
+                    row, next_column = int(element.get("r") or row + 1), 0
+                continue
+            if tag == "c":
+                cell = _cell(element, row, next_column)
+                next_column = (cell[1] if cell else next_column) + 1
+                if cell is not None and cell[3] is not None:
                     if cell[0] not in seen_rows and len(seen_rows) == wanted:
                         break
                     seen_rows.add(cell[0])
@@ -67,30 +90,31 @@ def _read_rows(archive: zipfile.ZipFile, member: str, wanted: int) -> list[tuple
     return cells
 
 
-def _cell(element) -> tuple | None:
+def _cell(element, row: int, next_column: int) -> tuple | None:
+    """(row, column, type, value); value None for an empty cell."""
     match = _CELL_REF.match(element.get("r", ""))
-    if not match:
-        return None
-    column = 0
-    for letter in match.group(1):
-        column = column * 26 + ord(letter) - 64
+    column = next_column + 1
+    if match:
+        row, column = int(match.group(2)), 0
+        for letter in match.group(1):
+            column = column * 26 + ord(letter) - 64
     kind = element.get("t", "n")
     if kind == "inlineStr":
-        text = "".join(t.text or "" for t in element.iter(f"{_MAIN}t"))
-        return (int(match.group(2)), column - 1, "str", text) if text else None
-    value = element.find(f"{_MAIN}v")
+        text = "".join(t.text or "" for t in element.iter() if _local(t.tag) == "t")
+        return row, column - 1, "str", text or None
+    value = next((child for child in element if _local(child.tag) == "v"), None)
     if value is None or value.text is None:
-        return None
+        return row, column - 1, "n", None
     if kind == "s":
-        return int(match.group(2)), column - 1, "s", int(value.text)
+        return row, column - 1, "s", int(value.text)
     if kind in ("str", "e"):
-        return int(match.group(2)), column - 1, "str", value.text
+        return row, column - 1, "str", value.text
     if kind == "b":
-        return int(match.group(2)), column - 1, "n", value.text == "1"
+        return row, column - 1, "n", value.text == "1"
     try:
-        return int(match.group(2)), column - 1, "n", float(value.text)
+        return row, column - 1, "n", float(value.text)
     except ValueError:
-        return int(match.group(2)), column - 1, "str", value.text
+        return row, column - 1, "str", value.text
 
 
 def _shared_strings(archive: zipfile.ZipFile, last_needed: int) -> list[str]:
@@ -99,12 +123,18 @@ def _shared_strings(archive: zipfile.ZipFile, last_needed: int) -> list[str]:
         return strings
     with archive.open("xl/sharedStrings.xml") as table:
         for _, element in iterparse(table):
-            if element.tag == f"{_MAIN}si":
-                strings.append("".join(t.text or "" for t in element.iter(f"{_MAIN}t")))
+            if _local(element.tag) == "si":
+                phonetic = _phonetic_texts(element)  # reading aids (<rPh>), not the cell's text
+                strings.append("".join(t.text or "" for t in element.iter() if _local(t.tag) == "t"
+                                       and t not in phonetic))
                 element.clear()
                 if len(strings) > last_needed:
                     break
     return strings
+
+
+def _phonetic_texts(element) -> set:
+    return {t for run in element.iter() if _local(run.tag) == "rPh" for t in run.iter() if _local(t.tag) == "t"}
 
 
 def _grid(cells: list[tuple], shared: list[str]) -> list[list[Any]]:

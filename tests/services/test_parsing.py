@@ -20,12 +20,16 @@ def test_encodings_and_delimiters(tmp_path, encoding, delimiter):
     assert table.frame["Amount"].tolist() == [1.5, 2.5]
 
 
-def test_rows_with_the_wrong_number_of_fields_are_skipped_and_reported(tmp_path):
+def test_rows_with_the_wrong_number_of_fields_are_padded_or_cut_and_named(tmp_path):
     path = tmp_path / "ragged.csv"
     path.write_text("a,b,c\n1,2,3\n4,5\n6,7,8,9\n10,11,12\n")
     [table] = parse_upload(path, inspect_upload(path, "ragged.csv", 10**6))
-    assert table.frame["a"].tolist() == [1, 10]
-    assert "Skipped 2 row(s) with the wrong number of fields." in table.warnings
+    assert table.frame[["a", "b"]].to_dict("list") == {"a": [1, 4, 6, 10], "b": [2, 5, 7, 11]}
+    assert table.frame["c"].isna().tolist() == [False, True, False, False]
+    assert str(table.frame["a"].dtype) == "int64[pyarrow]" and len(table.warnings) == 2  # read as numbers
+    assert "Padded 1 row(s) with fewer fields than the 3 columns with empty cells (row 3 of the file)." in table.warnings
+    assert ("Cut 1 row(s) with more fields than the 3 columns (row 4 of the file); the extra fields were left out."
+            in table.warnings)
 
 
 def test_quoted_fields_with_newlines_and_delimiters(tmp_path):
