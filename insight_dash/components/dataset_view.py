@@ -90,7 +90,8 @@ def preview_grid(table: dict[str, Any]) -> dag.AgGrid:
 
 def _sheet_label(table: dict[str, Any]) -> str:
     hidden = "" if table.get("visibility", "visible") == "visible" else f", {table['visibility']} sheet"
-    return f"{table['name']} ({human_count(table['row_count'])} rows{hidden})"
+    rows = "row" if table["row_count"] == 1 else "rows"
+    return f"{table['name']} ({human_count(table['row_count'])} {rows}{hidden})"
 
 
 def _data_area(meta: dict[str, Any]) -> html.Div:

@@ -16,6 +16,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+# Symbols before or after the number, with or without a space; ISO codes and abbreviations as
+# written ("CHF", "kr") and apart from the digits: "CAD12" is a label, not twelve dollars.
 CURRENCY = (r"(?:US\$|A\$|C\$|NZ\$|HK\$|R\$|S\$|[$€£¥₹₽₩₪]|\b(?:USD|EUR|GBP|JPY|CHF|CAD|AUD|NZD|SEK|NOK|DKK|PLN|"
             r"CZK|HUF|INR|CNY|RMB|BRL|ZAR|MXN|SGD|HKD|KRW|TRY|RUB|kr|zł|Kč|Fr|Rs)\b\.?)")
 SPACES = "\u0020\u00a0\u202f\u2009\u2007\u2008\u200a"
@@ -36,7 +38,7 @@ class Convention:
 
 
 POINT, COMMA = Convention("."), Convention(",")
-_CURRENCY = re.compile(CURRENCY, re.IGNORECASE)
+_CURRENCY = re.compile(CURRENCY)
 _SPACE = re.compile(f"[{SPACES}]")
 
 
@@ -72,7 +74,7 @@ def to_numbers(text: pd.Series, convention: Convention) -> pd.Series:
         array = pc.cast(pa.array(text.array), pa.string())
     else:
         array = pa.array(text.astype(object).where(text.notna(), None), type=pa.string())
-    unpriced = pc.utf8_trim(pc.replace_substring_regex(array, f"(?i){CURRENCY}", ""), characters=SPACES + "\t")
+    unpriced = pc.utf8_trim(pc.replace_substring_regex(array, CURRENCY, ""), characters=SPACES + "\t")
     negative = pc.match_substring_regex(unpriced, r"^\(.*\)$|^[(]?\s*[-−]|[-−]\s*\)?$")
     percent = pc.match_substring_regex(unpriced, r"%\)?$")
     body = unpriced

@@ -57,9 +57,9 @@ def parse_upload(path: Path, inspection: Inspection, name: str | None = None,
     visible sheets first. With `start_parquet`, a big CSV's Parquet copy is written while the
     fixer looks at it: most tables need no fixing, and then the copy is ready sooner."""
     tables = parse_csv(path, inspection, name, start_parquet) if inspection.kind == "csv" else parse_xlsx(path)
-    if not any(len(table.frame) for table in tables):
+    if not any(table.frame.size for table in tables):
         raise UploadRefused(_no_rows(tables))
-    return [table for table in tables if len(table.frame)]
+    return [table for table in tables if table.frame.size]  # rows of nothing but empty cells are no table
 
 
 def parse_csv(path: Path, inspection: Inspection, name: str | None = None,
@@ -89,7 +89,7 @@ def parse_csv(path: Path, inspection: Inspection, name: str | None = None,
         early.result()  # the fixer changed the table: that copy is not of it
         early = None
     return [ParsedTable(name=name or Path(path).stem, frame=cleaned_frame, parquet=early,
-                        warnings=warnings + cleaned if len(cleaned_frame) else [_empty(plan)])]
+                        warnings=warnings + cleaned if cleaned_frame.size else [_empty(plan)])]
 
 
 def _read_csv(source: Path | io.BytesIO, encoding: str, delimiter: str, skip: int, names: list[str],
@@ -170,8 +170,8 @@ def parse_xlsx(path: Path) -> list[ParsedTable]:
     if damaged and not tables:
         raise UploadRefused(f"The workbook could not be read: {damaged[0].warnings[0]} "
                             f"Open it in Excel, save it again, and upload the new file.")
-    readable = [table for table in tables if len(table.frame)]
-    skipped = [table.name for table in tables if not len(table.frame)]
+    readable = [table for table in tables if table.frame.size]
+    skipped = [table.name for table in tables if not table.frame.size]
     notes = [f"Skipped sheet(s) without a table: {', '.join(repr(s) for s in skipped)}."] if skipped else []
     notes += [table.warnings[0] for table in damaged]
     if notes and readable:
@@ -199,7 +199,7 @@ def _parse_sheet(reader: fastexcel.ExcelReader, sheet_name: str, head: list[list
             f'Sheet "{sheet_name}" is damaged (its cells cannot be read) and was left out.'])
     frame = pa.Table.from_batches([sheet[0]]).to_pandas(types_mapper=pd.ArrowDtype)
     frame, cleaned = clean_frame(frame)
-    return ParsedTable(name=sheet_name, frame=frame, warnings=warnings + cleaned if len(frame) else
+    return ParsedTable(name=sheet_name, frame=frame, warnings=warnings + cleaned if frame.size else
                        [_empty(plan, sheet_name)], visibility=sheet[1])
 
 

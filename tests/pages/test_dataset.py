@@ -38,3 +38,23 @@ def test_malformed_id_is_not_found(client, make_user, sign_in, page):
     sign_in(client, "bob")
     client.get("/")
     assert "Not found" in json.dumps(page(client, "/datasets/not-a-uuid").get_json())
+
+
+def test_hidden_sheets_are_offered_last_and_say_they_are_hidden(app, client, make_user, sign_in, page, tmp_path):
+    import re
+
+    from insight_dash.services.ingest import receive_upload
+    from insight_dash.services.jobs import wait_for_jobs
+    from insight_dash.services.users import find_user
+    from tests.awkward_files import hidden_sheets
+
+    make_user("alice")
+    hidden_sheets(tmp_path / "book.xlsx")
+    with app.app_context():
+        dataset_id = str(receive_upload(find_user("alice"), "book.xlsx", tmp_path / "book.xlsx").id)
+    wait_for_jobs(timeout=60)
+    sign_in(client, "alice")
+    client.get("/")
+    text = json.dumps(page(client, f"/datasets/{dataset_id}").get_json())
+    labels = re.findall(r'"label": "([^"]+ rows?[,)][^"]*)", "value"', text)
+    assert labels == ["Summary (3 rows)", "Lookup (1 row, very hidden sheet)", "Data (30 rows, hidden sheet)"]

@@ -79,3 +79,32 @@ def test_mixed_columns_are_reported_and_kept():
     frame, warnings = clean_frame(arrow_frame({"Reading": values}))
     assert frame["Reading"].tolist() == values
     assert any('"Reading" mixes numbers and text' in w for w in warnings)
+
+
+@pytest.mark.parametrize(("rows", "names", "data_start"), [
+    ([["Musei", "2011", "2010"], ["Galleria", "23.824", "17.518"], ["Museo", "in restauro", "in restauro"]],
+     ["Musei", "2011", "2010"], 1),  # year-like headers over a row that reads as text
+    ([["Department", 2023.0, 2024.0], ["Operations", 120.5, 130.0]], ["Department", "2023", "2024"], 1),
+    ([["Region", "FY2025 Q1", "FY2025 Q2"], ["North", "1", "2"]], ["Region", "FY2025 Q1", "FY2025 Q2"], 1),
+    ([["1", "english"], ["2", "german"], ["3", "german", "extra"]], ["Column 1", "Column 2", "Column 3"], 0),
+    ([["29-Mar-1940", "25-Jul-2008", "test", "FALSE"]], ["Column 1", "Column 2", "Column 3", "Column 4"], 0),
+    ([["Region", None], ["North", "1.5"]], ["Region", "Column 2"], 1),  # a header cell left blank
+])
+def test_headers_of_every_kind_and_none_at_all(rows, names, data_start):
+    plan = locate_header(rows)
+    assert (plan.names, plan.data_start) == (names, data_start)
+    assert plan.has_header is (data_start > 0)
+
+
+def test_a_clean_table_comes_back_as_the_same_frame():
+    frame = arrow_frame({"unit": ["U1", "U2"], "mw": [1.0, 2.0]})
+    cleaned, warnings = clean_frame(frame)
+    assert cleaned is frame and warnings == []
+
+
+def test_blank_cells_and_totals_are_found_among_repeated_labels():
+    frame = arrow_frame({"label": ["a", "  ", "Total", "a"], "v": [1.0, None, 3.0, 4.0]})
+    cleaned, warnings = clean_frame(frame)
+    assert cleaned["label"].tolist() == ["a", "a"]
+    assert any("total/subtotal" in warning for warning in warnings)
+    assert any("Dropped 1 empty row(s)" in warning for warning in warnings)
