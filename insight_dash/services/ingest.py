@@ -36,6 +36,7 @@ from insight_dash.services.storage import StorageError, dataset_prefix
 log = logging.getLogger(__name__)
 STALE_AFTER = timedelta(minutes=15)
 INTERRUPTED = "Processing stopped unexpectedly (the server restarted). Please upload the file again."
+ROW_GROUP_ROWS = 1024 * 1024  # pyarrow's default, named because the statistics depend on it
 UNEXPECTED = "Something went wrong while reading this file. The error was logged; please try again."
 
 
@@ -183,13 +184,16 @@ def parse_and_profile(path: Path, inspection: Inspection, name: str, folder: Pat
 def write_parquet(arrow: pa.Table, path: Path) -> Path:
     fields = arrow.schema
     # Min/max statistics let DuckDB skip row groups of numbers and dates when it filters the
-    # grid; for text they cost a tenth of the write and skip nothing.
-    statistics = [f.name for f in fields if not pa.types.is_string(f.type) and not pa.types.is_large_string(f.type)]
+    # grid; for text they cost a tenth of the write and skip nothing, and a table of one row
+    # group has nothing to skip.
+    statistics = [f.name for f in fields if not pa.types.is_string(f.type) and not pa.types.is_large_string(f.type)
+                  ] if arrow.num_rows > ROW_GROUP_ROWS else False
     # Timestamps rarely repeat and mostly rise: deltas store them in less room, and faster, than a dictionary.
     times = {f.name for f in fields if pa.types.is_timestamp(f.type)}
     pq.write_table(arrow, path, compression="zstd", compression_level=1, write_statistics=statistics,
                    use_dictionary=[f.name for f in fields if f.name not in times],
-                   column_encoding={name: "DELTA_BINARY_PACKED" for name in times} or None)
+                   column_encoding={name: "DELTA_BINARY_PACKED" for name in times} or None,
+                   row_group_size=ROW_GROUP_ROWS)
     return path
 
 

@@ -42,11 +42,7 @@ def profile_column(name: str, column: pa.ChunkedArray, dtype: Any) -> dict[str, 
     if len(present) == 0:
         return profile
     if kind == "number":
-        values = pc.cast(present, pa.float64())
-        bounds = pc.min_max(values).as_py()
-        profile.update(min=json_safe(bounds["min"]), max=json_safe(bounds["max"]),
-                       mean=json_safe(pc.mean(values).as_py()),
-                       histogram=_histogram(values, bounds["min"], bounds["max"]))
+        profile.update(_number_summary(present))
     elif kind == "datetime":
         bounds = pc.min_max(present).as_py()
         profile.update(min=json_safe(bounds["min"]), max=json_safe(bounds["max"]))
@@ -86,15 +82,29 @@ def json_safe(value: Any) -> Any:
     return str(value)
 
 
-def _histogram(values: pa.Array | pa.ChunkedArray, low: float, high: float) -> dict[str, list[float]]:
+def _number_summary(present: pa.ChunkedArray) -> dict[str, Any]:
+    """Minimum, maximum, mean and histogram of a number column's present values. One float64
+    copy in numpy serves all four, in half the time Arrow's kernels take walking every chunk."""
+    data = np.asarray(pc.cast(present, pa.float64()).combine_chunks())
+    low, high = float(data.min()), float(data.max())
+    shown = (low, high)
+    if pa.types.is_decimal(present.type):  # Arrow's cast to float rounds -3.30 to -3.3000000000000003
+        shown = tuple(float(bound) for bound in pc.min_max(present).as_py().values())
+    return {"min": json_safe(shown[0]), "max": json_safe(shown[1]), "mean": json_safe(float(data.mean())),
+            "histogram": _histogram(data, low, high)}
+
+
+def _histogram(data: np.ndarray, low: float, high: float) -> dict[str, list[float]]:
     """Equal-width bins from the column's minimum to its maximum, counted in one pass (what
     numpy's histogram computes, without its extra passes for the range and the edges)."""
     if not (math.isfinite(low) and math.isfinite(high)):
         return {"counts": [], "edges": []}  # infinities: no bins to draw
     edges = np.linspace(low, high, HISTOGRAM_BINS + 1)
-    data = np.asarray(values)
     if high > low:
-        bins = ((data - low) * (HISTOGRAM_BINS / (high - low))).astype(np.intp)
+        scaled = np.subtract(data, low)
+        scaled *= HISTOGRAM_BINS / (high - low)
+        bins = scaled.astype(np.intp)
+        del scaled
         np.minimum(bins, HISTOGRAM_BINS - 1, out=bins)  # the maximum falls in the last bin
         counts = np.bincount(bins, minlength=HISTOGRAM_BINS)
     else:
