@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -28,14 +29,8 @@ def sensor_csv(path: Path, rows: int = 20_000, seed: int = 11) -> Path:
 def budget_workbook(path: Path, seed: int = 5) -> Path:
     """A finance workbook as people make them: a title, a two-row header with merged cells,
     amounts typed as text, subtotal and total rows, a notes sheet, and a line-item sheet."""
-    import openpyxl
-
     rng = np.random.default_rng(seed)
-    book = openpyxl.Workbook()
-    summary = book.active
-    summary.title = "Summary FY26"
-    summary["A1"] = "Acme Power — Budget vs Actual FY2026 (USD)"
-    summary.append([])
+    book, summary = _titled_workbook("Summary FY26", "Acme Power — Budget vs Actual FY2026 (USD)")
     summary.append(["Department", "Cost center", "Budget", None, "Actual", None])
     summary.merge_cells("C3:D3")
     summary.merge_cells("E3:F3")
@@ -93,14 +88,8 @@ def plant_ops_csv(path: Path, days: int = 60, seed: int = 23) -> Path:
 
 def vendor_budget_workbook(path: Path, lines: int = 720, seed: int = 31) -> Path:
     """A budget-versus-actual detail sheet under a title row, one line per purchase order."""
-    import openpyxl
-
     rng = np.random.default_rng(seed)
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.title = "Detail FY25"
-    sheet["A1"] = "Detail FY25 — budget vs actual by line (USD)"
-    sheet.append([])
+    book, sheet = _titled_workbook("Detail FY25", "Detail FY25 — budget vs actual by line (USD)")
     sheet.append(["Line #", "Vendor", "Department", "Account", "Budget", "Actual"])
     departments = ["Operations", "Maintenance", "Engineering", "Safety", "IT"]
     accounts = ["Contract services", "Spare parts", "Consumables", "Software"]
@@ -147,3 +136,15 @@ def passengers_csv(path: Path, rows: int = 891, seed: int = 1912) -> Path:
 
 GENERATORS.update(plant_ops_csv=plant_ops_csv, vendor_budget_workbook=vendor_budget_workbook,
                   passengers_csv=passengers_csv)
+
+
+def _titled_workbook(sheet_name: str, title: str) -> tuple[Any, Any]:
+    """A workbook whose first sheet opens with a title row and a blank row, as reports do."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = sheet_name
+    sheet["A1"] = title
+    sheet.append([])
+    return book, sheet
