@@ -303,7 +303,7 @@ class GunicornServer:
         the same service call `users create` makes, inside the app's context."""
         script = (
             "import json, sys\n"
-            "from insight_dash import create_app\n"
+            "from insight_dash.app import create_app\n"
             "from insight_dash.services.users import create_user\n"
             "app = create_app()\n"
             "with app.app_context():\n"

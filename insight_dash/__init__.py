@@ -1,4 +1,8 @@
-"""Insight: ask questions of your spreadsheets."""
+"""Insight: ask questions of your spreadsheets.
+
+Importing the package only sets environment defaults that libraries read at their own import:
+the sandbox zygote (`insight_dash.sandbox.zygote`) imports it too, and must not load the web
+app. The app is built by `insight_dash.app.create_app`."""
 import os
 
 # No outbound call may happen at import: litellm would fetch its model cost map and PandasAI
@@ -12,7 +16,3 @@ os.environ["DO_NOT_TRACK"] = "true"
 # ingests and a few grid pages: 861 MiB resident with mimalloc, 424 MiB with this; every job
 # forked from a worker carries what it holds. Read when pyarrow is first imported.
 os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
-
-from insight_dash.app import create_app  # noqa: E402
-
-__all__ = ["create_app"]

@@ -7,7 +7,7 @@ import getpass
 import signal
 import sys
 
-from insight_dash import create_app
+from insight_dash.app import create_app
 from insight_dash.services.errors import InvalidInput
 from insight_dash.services.users import count_users, create_user
 from insight_dash.settings import Settings, SettingsError

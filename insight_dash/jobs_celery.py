@@ -7,7 +7,7 @@ storage, INSIGHT_REDIS_URL, SECRET_KEY): creating the Dash app is what registers
 background callback as a Celery task, and the jobs need the app's database, storage and
 sandbox. The truth stays in PostgreSQL; Redis only carries jobs and their short-lived results.
 """
-from insight_dash import create_app
+from insight_dash.app import create_app
 from insight_dash.settings import Settings, SettingsError
 
 try:

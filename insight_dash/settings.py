@@ -11,13 +11,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from insight_dash.sandbox.policy import DEFAULT_ALLOWED_IMPORTS
 
 ENVIRONMENTS = ("development", "production")
 STORAGE_BACKENDS = ("local", "s3")
 LOG_FORMATS = ("json", "text")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 JOB_MANAGERS = ("diskcache", "celery")
+# What analysis code may import (INSIGHT_SANDBOX_IMPORTS): the sandbox's static check, its import
+# hook and the model's prompt all read Settings.sandbox_allowed_imports.
+DEFAULT_SANDBOX_IMPORTS = frozenset({
+    "pandas", "numpy", "plotly", "math", "statistics", "datetime", "re", "json", "collections",
+    "itertools", "functools", "decimal",
+})
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 
@@ -49,7 +54,7 @@ class Settings:
     sandbox_timeout_s: int = 60
     sandbox_require_seccomp: bool = True
     sandbox_user: str | None = None
-    sandbox_allowed_imports: frozenset[str] = DEFAULT_ALLOWED_IMPORTS
+    sandbox_allowed_imports: frozenset[str] = DEFAULT_SANDBOX_IMPORTS
     sandbox_autostart: bool = True
     secure_cookies: bool = False
     hsts_seconds: int = 0
@@ -105,7 +110,7 @@ class Settings:
                                                   "required" if production else "optional") == "required",
             sandbox_user=reader.optional("INSIGHT_SANDBOX_USER") or (None if os.geteuid() else "nobody"),
             sandbox_allowed_imports=frozenset(
-                reader.text("INSIGHT_SANDBOX_IMPORTS", ",".join(sorted(DEFAULT_ALLOWED_IMPORTS))).split(",")),
+                reader.text("INSIGHT_SANDBOX_IMPORTS", ",".join(sorted(DEFAULT_SANDBOX_IMPORTS))).split(",")),
             sandbox_autostart=reader.boolean("INSIGHT_SANDBOX_AUTOSTART", True),
             secure_cookies=reader.boolean("INSIGHT_SECURE_COOKIES", production),
             hsts_seconds=reader.integer(

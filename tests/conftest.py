@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
-from insight_dash import create_app
+from insight_dash.app import create_app
 from insight_dash.database import upgrade_database
 from insight_dash.extensions import db
 from insight_dash.models import Dataset, User

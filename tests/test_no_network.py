@@ -15,7 +15,7 @@ def record(event, args):
     if event in ("socket.connect", "socket.getaddrinfo", "socket.gethostbyname", "socket.sendto"):
         attempts.append([event, repr(args)[:200]])
 sys.addaudithook(record)
-import insight_dash
+import insight_dash.app
 import litellm, pandasai
 print(json.dumps(attempts))
 """

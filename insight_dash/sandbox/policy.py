@@ -10,10 +10,6 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterable
 
-DEFAULT_ALLOWED_IMPORTS = frozenset({
-    "pandas", "numpy", "plotly", "math", "statistics", "datetime", "re", "json", "collections",
-    "itertools", "functools", "decimal",
-})
 FORBIDDEN_NAMES = frozenset({
     "eval", "exec", "compile", "open", "__import__", "globals", "locals", "vars", "breakpoint", "input",
     "memoryview", "exit", "quit", "help", "setattr", "delattr", "__builtins__", "__loader__", "__spec__",
@@ -43,8 +39,9 @@ class CodeRefused(Exception):
         self.detail = detail
 
 
-def check_code(code: str, allowed_imports: Iterable[str] = DEFAULT_ALLOWED_IMPORTS) -> None:
-    """Raise CodeRefused for the first rule the code breaks."""
+def check_code(code: str, allowed_imports: Iterable[str]) -> None:
+    """Raise CodeRefused for the first rule the code breaks (`allowed_imports`: the top-level
+    modules analysis code may import, Settings.sandbox_allowed_imports)."""
     try:
         tree = ast.parse(code, mode="exec")
     except SyntaxError as exc:

@@ -20,7 +20,6 @@ import plotly.io as pio
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from insight_dash.sandbox.policy import DEFAULT_ALLOWED_IMPORTS
 from insight_dash.sandbox.seccomp import SeccompUnavailable, load_filter
 
 MAX_TABLE_ROWS = 1000
@@ -98,7 +97,7 @@ def _prepare(request: dict[str, Any], fds: list[int], queries: list[dict[str, An
             queries.append({"sql": str(sql)[:4000], "rows": int(len(frame))})
         return frame
 
-    namespace_builtins = {**SAFE_BUILTINS, "__import__": _guarded_import(request.get("allowed_imports"))}
+    namespace_builtins = {**SAFE_BUILTINS, "__import__": _guarded_import(request["allowed_imports"])}
     return {"__builtins__": namespace_builtins, "__name__": "analysis", "dfs": frames, "pd": pd, "np": np,
             "go": go, "execute_sql_query": execute_sql_query}
 
@@ -121,8 +120,8 @@ def _lock_down(request: dict[str, Any]) -> None:
             raise _Refused("sandbox", f"The sandbox could not be locked down: {exc}") from None
 
 
-def _guarded_import(allowed: list[str] | None):
-    permitted = frozenset(allowed or DEFAULT_ALLOWED_IMPORTS)
+def _guarded_import(allowed: list[str]):
+    permitted = frozenset(allowed)
 
     def guarded(name: str, globals=None, locals=None, fromlist=(), level=0):  # noqa: A002
         if level or name.split(".", 1)[0] not in permitted:

@@ -16,6 +16,7 @@ import pytest
 
 from insight_dash.sandbox import client
 from insight_dash.sandbox.policy import CodeRefused, check_code
+from insight_dash.settings import DEFAULT_SANDBOX_IMPORTS
 
 MARKER = Path("/tmp/insight-sandbox-pwned")
 
@@ -199,10 +200,10 @@ def test_policy_allows_ordinary_analysis():
         "import pandas as pd\nimport plotly.express as px\nfrom collections import Counter\n"
         "df = dfs[0]\ntop = df.groupby('unit', as_index=False)['temperature_c'].mean()\n"
         "fig = px.bar(top, x='unit', y='temperature_c', title='Mean temperature by unit')\n"
-        "result = {'type': 'plot', 'value': fig}\n"
+        "result = {'type': 'plot', 'value': fig}\n", DEFAULT_SANDBOX_IMPORTS,
     )
     with pytest.raises(CodeRefused):
-        check_code("import os")
+        check_code("import os", DEFAULT_SANDBOX_IMPORTS)
 
 
 def test_a_dead_zygote_is_started_again(sandbox, sensor_parquet):
