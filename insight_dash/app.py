@@ -7,7 +7,6 @@ import os
 from datetime import timedelta
 
 from flask import Flask
-from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from insight_dash import auth, exports, health, uploads
@@ -16,12 +15,12 @@ from insight_dash.cli import users_cli
 from insight_dash.dash_app import create_dash
 from insight_dash.database import MIGRATIONS_DIR, start_embedded_postgres, upgrade_database
 from insight_dash.extensions import csrf, db, login_manager, migrate
+from insight_dash.jobs.sweeps import start_sweeping
 from insight_dash.sandbox.client import SandboxUnavailable, ensure_zygote
 from insight_dash.logging_setup import configure_logging, install_request_logging
 from insight_dash.outages import install_outage_handlers
 from insight_dash.security import install_content_security_policy, install_security
 from insight_dash.services.storage import build_storage
-from insight_dash.services.ingest import recover_stale_datasets
 from insight_dash.services.users import get_user
 from insight_dash.settings import Settings
 from insight_dash.uploads.streaming import UploadRequest, install_streamed_file_cleanup
@@ -43,7 +42,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     server.request_class = UploadRequest
     server.config.update(flask_config(settings))
     server.extensions["insight_settings"] = settings
-    server.extensions["insight_pid"] = os.getpid()  # a background job is a fork: see background.py
+    server.extensions["insight_pid"] = os.getpid()  # a background job is a fork: see jobs/context.py
     if settings.trust_proxy:
         # Behind the ALB: trust one hop for the client address and the original scheme.
         server.wsgi_app = ProxyFix(server.wsgi_app, x_for=1, x_proto=1, x_host=1)
@@ -71,7 +70,7 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     if settings.uses_embedded_database:
         upgrade_database(server)
-    _recover_interrupted_work(server)
+    start_sweeping(server, settings.sweep_every_s)
     if settings.sandbox_autostart:
         try:
             ensure_zygote(settings)
@@ -94,16 +93,6 @@ def protect_process_data() -> None:
     os.umask(0o077)
     libc = ctypes.CDLL(None, use_errno=True)
     libc.prctl(_PR_SET_DUMPABLE, 0, 0, 0, 0)
-
-
-def _recover_interrupted_work(server: Flask) -> None:
-    """Datasets whose processing died with a previous process end in `error`, not limbo."""
-    with server.app_context():
-        try:
-            recover_stale_datasets()
-        except SQLAlchemyError as exc:  # not migrated yet, or the database is down: serve anyway
-            log.warning("skipped the stalled-dataset sweep: %s", type(exc).__name__)
-            db.session.rollback()
 
 
 def flask_config(settings: Settings) -> dict[str, object]:

@@ -1,4 +1,4 @@
-"""The Dash shell: pages, the navbar, the error toast; jobs run where job_managers.py says."""
+"""The Dash shell: pages, the navbar, the error toast; jobs run where jobs/managers.py says."""
 from __future__ import annotations
 
 import logging
@@ -14,7 +14,7 @@ from flask_wtf.csrf import generate_csrf
 from insight_dash.auth import identity  # noqa: F401  (registers the custom_data hook)
 from insight_dash.components import ids
 from insight_dash.components.navbar import navbar
-from insight_dash.job_managers import background_manager
+from insight_dash.jobs.managers import background_manager
 from insight_dash.outages import DATABASE_DOWN, DATABASE_ERRORS
 from insight_dash.services.errors import ServiceError
 from insight_dash.settings import Settings

@@ -65,6 +65,7 @@ class Settings:
     log_level: str = "INFO"
     jobs: str = "diskcache"
     redis_url: str | None = None
+    sweep_every_s: int = 60
 
     @property
     def is_production(self) -> bool:
@@ -123,6 +124,7 @@ class Settings:
             log_level=reader.choice("INSIGHT_LOG_LEVEL", LOG_LEVELS, "INFO", upper=True),
             jobs=reader.choice("INSIGHT_JOBS", JOB_MANAGERS, "diskcache"),
             redis_url=reader.redis_url("INSIGHT_REDIS_URL"),
+            sweep_every_s=reader.integer("INSIGHT_SWEEP_SECONDS", 60, low=0, high=3600),
         )
         if storage == "s3" and not settings.s3_bucket:
             reader.errors.append("INSIGHT_S3_BUCKET is required when INSIGHT_STORAGE=s3")

@@ -27,7 +27,7 @@ from insight_dash.extensions import db
 from insight_dash.models import Dataset, User
 from insight_dash.services.conversations import create_session
 from insight_dash.sandbox.client import stop_zygote
-from insight_dash.services.jobs import wait_for_jobs
+from insight_dash.jobs.threads import wait_for_jobs
 from insight_dash.services.users import create_user
 from insight_dash.settings import Settings
 from tests.fakes.bedrock import GOVCLOUD_MODEL, FakeBedrock
@@ -163,6 +163,7 @@ def test_settings(fresh_database, tmp_path_factory) -> Settings:
         # As in production: a root-started app runs the sandbox under an account of its own.
         sandbox_user="nobody" if os.geteuid() == 0 else None,
         sandbox_timeout_s=10,  # the hostile suites wait it out for every runaway loop
+        sweep_every_s=0,  # tests sweep when they mean to (tests/test_sweeps.py)
     )
 
 

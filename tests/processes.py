@@ -147,7 +147,7 @@ class Processes:
 
     def celery_worker(self, env: dict[str, str]) -> None:
         """The README's worker command (one pool process is enough here; see wait_ready)."""
-        self.start("worker", [sys.executable, "-m", "celery", "-A", "insight_dash.jobs_celery", "worker",
+        self.start("worker", [sys.executable, "-m", "celery", "-A", "insight_dash.jobs.celery_worker", "worker",
                               "--concurrency", "1", "--loglevel", "INFO", "--without-mingle", "--without-gossip"], env)
         self.pending_checks.append(("worker", lambda: " ready." in self.log("worker")))
 

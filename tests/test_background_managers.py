@@ -15,7 +15,7 @@ import psutil
 import pytest
 from dash.background_callback.managers import BaseBackgroundCallbackManager
 
-from insight_dash.job_managers import JobsOnCelery, JobsOnDisk, celery_for
+from insight_dash.jobs.managers import JobsOnCelery, JobsOnDisk, celery_for
 from insight_dash.models import QueryLog
 from tests.processes import Browser, Deployment, app_processes, ask, open_workspace, shared_database  # noqa: F401
 from tests.support import write_sensor_csv

@@ -20,7 +20,7 @@ from insight_dash.models import Dataset, QueryLog, User
 from insight_dash.sandbox import client as sandbox
 from insight_dash.services import questions
 from insight_dash.services.conversations import create_session
-from insight_dash.services.jobs import wait_for_jobs
+from insight_dash.jobs.threads import wait_for_jobs
 from insight_dash.services.storage import S3Storage
 from tests.conftest import create_bucket, moto_server
 from tests.fakes.bedrock import code_reply, slow

@@ -3,7 +3,7 @@ from dash import ALL, Input, Output, State, callback, clientside_callback, ctx
 from dash.exceptions import PreventUpdate
 
 from insight_dash.auth.identity import acting_user
-from insight_dash.background import job_context
+from insight_dash.jobs.context import job_context
 from insight_dash.callbacks.workspace import conversation_of, rendered_answers
 from insight_dash.components import ids
 from insight_dash.components.dataset_view import follow_up_chip, session_options, suggestion_buttons

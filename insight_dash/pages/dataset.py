@@ -15,7 +15,6 @@ from insight_dash.components.column_profile import column_profile
 from insight_dash.components.dataset_view import column_options, dataset_view, preview_grid
 from insight_dash.components.not_found import not_found
 from insight_dash.models import Dataset, User
-from insight_dash.services.questions import recover_stale_questions
 from insight_dash.services.datasets import get_dataset
 from insight_dash.services.errors import NotFound
 from insight_dash.services.frames import table_entry
@@ -30,7 +29,6 @@ def layout(dataset_id: str | None = None, **_query):
         dataset = get_dataset(user, dataset_id)
     except NotFound:
         return not_found()
-    recover_stale_questions()
     return html.Div(
         [dcc.Store(id=ids.DATASET_ID, data=str(dataset.id)), html.Div(full_view(user, dataset), id="dataset-view")],
         className="container-fluid page-body workspace-page px-lg-3",

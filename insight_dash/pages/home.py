@@ -10,7 +10,7 @@ from insight_dash.components.dataset_list import dataset_list, is_in_progress
 from insight_dash.components.upload_panel import upload_panel
 from insight_dash.services.datasets import get_dataset, list_datasets
 from insight_dash.services.errors import NotFound
-from insight_dash.services.ingest import delete_dataset, recover_stale_datasets
+from insight_dash.services.ingest import delete_dataset
 from insight_dash.services.runtime import current_settings
 
 dash.register_page(__name__, path="/", title="Datasets · Insight", name="Datasets")
@@ -18,7 +18,6 @@ POLL_MS = 1000
 
 
 def layout(**_query) -> dbc.Container:
-    recover_stale_datasets()
     datasets = list_datasets(acting_user())
     return dbc.Container(
         [

@@ -26,7 +26,7 @@ from insight_dash.sandbox.seccomp import SeccompUnavailable, load_filter
 
 MAX_OUTPUT = 256 * 1024
 MAX_RESULT = 32 * 1024 * 1024
-# Analysis yields the CPU to the web workers, as the background jobs do (background.JOB_NICENESS):
+# Analysis yields the CPU to the web workers, as the background jobs do (jobs.context.JOB_NICENESS):
 # a long pandas run must not slow down everybody's page loads. Supervisors and runners inherit it.
 NICENESS = 10
 

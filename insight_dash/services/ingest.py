@@ -23,8 +23,9 @@ import pyarrow.parquet as pq
 import sqlalchemy as sa
 
 from insight_dash.extensions import db
+from insight_dash.jobs import threads
 from insight_dash.models import Dataset, User
-from insight_dash.services import frames, jobs
+from insight_dash.services import frames
 from insight_dash.services.datasets import get_dataset
 from insight_dash.services.errors import ServiceError
 from insight_dash.services.inspection import Inspection, UploadRefused, inspect_upload
@@ -72,7 +73,7 @@ def receive_upload(user: User, filename: str, upload: Path) -> Dataset:
     db.session.commit()
     log.info("upload stored", extra={"event": "upload_stored", "dataset_id": str(dataset.id),
                                      "kind": inspection.kind, "size_bytes": dataset.size_bytes})
-    jobs.submit(process_dataset, dataset.id, str(work_file), inspection)
+    threads.submit(process_dataset, dataset.id, str(work_file), inspection)
     return dataset
 
 
@@ -148,7 +149,7 @@ def recover_stale_datasets(now: datetime | None = None) -> int:
     """Mark datasets whose job stopped reporting as failed and remove their objects."""
     cutoff = (now or datetime.now(timezone.utc)) - STALE_AFTER
     stale = list(db.session.scalars(sa.select(Dataset).where(
-        Dataset.status.in_(("pending", "processing")), Dataset.updated_at < cutoff)))
+        Dataset.status.in_(("pending", "processing")), Dataset.updated_at < cutoff).with_for_update(skip_locked=True)))
     for dataset in stale:
         _fail(dataset, INTERRUPTED)
         log.warning("recovered a stalled dataset", extra={"dataset_id": str(dataset.id)})

@@ -141,8 +141,8 @@ def cancel_question(user: User, query_id: int | str) -> QueryLog:
 def recover_stale_questions(now=None) -> int:
     """Questions whose job died (a restart, a killed worker) end as errors, not pending forever."""
     cutoff = (now or utcnow()) - STALE_QUESTION
-    stale = list(db.session.scalars(sa.select(QueryLog).where(QueryLog.status == "running",
-                                                              QueryLog.created_at < cutoff)))
+    stale = list(db.session.scalars(sa.select(QueryLog).where(
+        QueryLog.status == "running", QueryLog.created_at < cutoff).with_for_update(skip_locked=True)))
     for entry in stale:
         entry.status, entry.error_message = "error", INTERRUPTED
     db.session.commit()

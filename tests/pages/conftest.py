@@ -4,7 +4,7 @@ import shutil
 import pytest
 
 from insight_dash.services.ingest import receive_upload
-from insight_dash.services.jobs import wait_for_jobs
+from insight_dash.jobs.threads import wait_for_jobs
 from insight_dash.services.users import find_user
 from tests.support import write_sensor_csv
 

@@ -44,7 +44,7 @@ def test_hidden_sheets_are_offered_last_and_say_they_are_hidden(app, client, mak
     import re
 
     from insight_dash.services.ingest import receive_upload
-    from insight_dash.services.jobs import wait_for_jobs
+    from insight_dash.jobs.threads import wait_for_jobs
     from insight_dash.services.users import find_user
     from tests.awkward_files import hidden_sheets
 

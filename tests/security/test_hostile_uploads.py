@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from insight_dash.extensions import db
 from insight_dash.models import Dataset
 from insight_dash.services.inspection import UploadRefused, inspect_upload
-from insight_dash.services.jobs import wait_for_jobs
+from insight_dash.jobs.threads import wait_for_jobs
 
 MB = 1024 * 1024
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"

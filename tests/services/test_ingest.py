@@ -11,7 +11,7 @@ from insight_dash.services import ingest
 from insight_dash.services.errors import NotFound
 from insight_dash.services.frames import get_frame
 from insight_dash.services.inspection import UploadRefused
-from insight_dash.services.jobs import wait_for_jobs
+from insight_dash.jobs.threads import wait_for_jobs
 from insight_dash.services.storage import S3Storage, StorageError, dataset_prefix
 from tests.support import write_messy_workbook, write_sensor_csv
 

@@ -1,7 +1,7 @@
 """Work that outlives a request (parsing an upload) runs on a small thread pool per process.
 
 The database row is the truth: jobs write their progress there, so any worker can report it
-and a crashed job is found by its stale heartbeat (see `ingest.recover_stale_datasets`).
+and a crashed job is found by its stale heartbeat (see `sweeps.py`).
 """
 from __future__ import annotations
 

@@ -23,7 +23,7 @@ def background_manager(server: Flask, settings: Settings) -> JobsOnDisk | JobsOn
     """diskcache: a forked process of the web worker that took the request; the job and its
     result live in an explicit folder shared by every worker of this host, so a poll may reach
     any of them (several hosts need ALB stickiness). celery: a task on Redis, run by
-    `celery -A insight_dash.jobs_celery worker` on any host, so any host can answer a poll.
+    `celery -A insight_dash.jobs.celery_worker worker` on any host, so any host can answer a poll.
     Either way the job handles are signed with SECRET_KEY, which must match everywhere.
     """
     if settings.jobs == "celery":
@@ -123,7 +123,7 @@ class JobsOnDisk(_KeepsLateResults, DiskcacheManager):
 
 
 class JobsOnCelery(_KeepsLateResults, CeleryManager):
-    """Jobs queued on Redis for `celery -A insight_dash.jobs_celery worker`.
+    """Jobs queued on Redis for `celery -A insight_dash.jobs.celery_worker worker`.
 
     Dash hands the whole callback context to the job, the request's cookies and headers
     included: through Celery they would sit in Redis and in the worker's task log, session

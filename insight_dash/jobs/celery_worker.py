@@ -1,6 +1,6 @@
 """The Celery worker for background callbacks, when INSIGHT_JOBS=celery:
 
-    celery -A insight_dash.jobs_celery worker --concurrency 2 --loglevel INFO
+    celery -A insight_dash.jobs.celery_worker worker --concurrency 2 --loglevel INFO
 
 It builds the same app as the web processes, from the same environment (DATABASE_URL,
 storage, INSIGHT_REDIS_URL, SECRET_KEY): creating the Dash app is what registers each

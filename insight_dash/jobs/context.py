@@ -10,7 +10,7 @@ Either way the job gets a fresh app context and a database pool of its own proce
 at a lower CPU priority than the web workers: a page load or a grid page waits on a person,
 a question's answer is already expected to take seconds (benchmarks/load.py, 20 users on 2
 cores: page p95 while questions run 164 ms, against 725 ms before this and the job-cache fix in
-job_managers.py). The acting user comes from `ctx.custom_data` (see auth/identity.py), never
+jobs/managers.py). The acting user comes from `ctx.custom_data` (see auth/identity.py), never
 from the request or the browser.
 """
 import os
