@@ -1,2 +1,2 @@
-"""Benchmark scripts (run them as files: `.venv/bin/python benchmarks/NAME.py`) and the
-serving harness they share (`benchmarks.serving`)."""
+"""Benchmark scripts (run them as files: `.venv/bin/python benchmarks/NAME.py`). The servers
+and clients they drive Insight with are the test harness's (`tests/harness/`)."""

@@ -10,7 +10,7 @@ What it does:
 
 1. Writes one sensor CSV per user (timestamp, unit, temperature_c, pressure_kpa, status; 20k rows,
    seed = user number), starts `gunicorn -c gunicorn.conf.py wsgi:server` through
-   `benchmarks.serving.GunicornServer` (an embedded PostgreSQL held by the harness, a temporary
+   `tests.harness.servers.GunicornServer` (an embedded PostgreSQL held by the harness, a temporary
    data folder, nothing configured for the model: the offline engine answers), creates the users.
 2. Untimed setup: every user signs in through the real /login form, uploads its CSV through
    POST /upload (as assets/upload.js does) and waits until the dataset is `ready`.
@@ -61,9 +61,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a scri
 import psutil  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 
-from benchmarks.serving import (DashError, GunicornServer, SignedInClient, find_component,  # noqa: E402
-                                rss_of)
-from tests.support import write_sensor_csv  # noqa: E402  (the test suite's sensor export, bigger)
+from tests.harness.clients import DashError, SignedInClient  # noqa: E402
+from tests.harness.dash_protocol import find_component  # noqa: E402
+from tests.harness.files import write_sensor_csv  # noqa: E402  (the test suite's sensor export, bigger)
+from tests.harness.servers import GunicornServer, rss_of  # noqa: E402
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 OUTPUT_DIR = REPO_ROOT / "benchmarks" / "output"

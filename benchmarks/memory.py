@@ -9,7 +9,7 @@ What it does:
 
 1. Takes the ingest benchmark's sensor CSV (`benchmarks/output/sensors.csv`: 950k rows x 14
    columns, ~100 MB, fixed seed; generated on first use and then reused).
-2. Starts Gunicorn as production does (`benchmarks.serving.GunicornServer`: embedded
+2. Starts Gunicorn as production does (`tests.harness.servers.GunicornServer`: embedded
    PostgreSQL; `INSIGHT_FRAME_CACHE_MB` 512 per process as the task definition sets it,
    `--frame-cache-mb` to change), creates
    three users, and samples memory every 0.5 s from here on: every worker, every background
@@ -38,7 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a scri
 
 from benchmarks.ingest import FULL_SIZES, GENERATOR_VERSION, SEED, ensure_file  # noqa: E402
 from benchmarks.load import GRID_BLOCK, PASSWORD, MemorySampler, Recorder, User, mib  # noqa: E402
-from benchmarks.serving import GunicornServer  # noqa: E402
+from tests.harness.servers import GunicornServer  # noqa: E402
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 OUTPUT_DIR = REPO_ROOT / "benchmarks" / "output"

@@ -1,22 +1,17 @@
 """Shared fixtures: a real PostgreSQL (pgserver), a real S3 API (moto server over HTTP),
-one Insight app per test session, and helpers to sign in."""
+one Insight app per test session, signing in, uploading, stored answers, and app processes
+beside the suite's own (the harness they use is tests/harness/)."""
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import os
 import shutil
-import subprocess
-import sys
 import tempfile
-import time
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import psycopg
 import pytest
-import requests
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
@@ -24,14 +19,18 @@ from flask.testing import FlaskClient
 from insight_dash.app import create_app
 from insight_dash.database import upgrade_database
 from insight_dash.extensions import db
-from insight_dash.models import Dataset, User
-from insight_dash.services.conversations import create_session
-from insight_dash.sandbox.client import stop_zygote
+from insight_dash.models import Dataset, QueryLog, User
 from insight_dash.jobs.threads import wait_for_jobs
+from insight_dash.sandbox.client import stop_zygote
+from insight_dash.services import ingest
+from insight_dash.services.conversations import create_session
 from insight_dash.services.users import create_user
 from insight_dash.settings import Settings
 from tests.fakes.bedrock import GOVCLOUD_MODEL, FakeBedrock
-from tests.support import CSRF_INPUT, TEST_PASSWORD, free_port, render_page
+from tests.harness.clients import TEST_PASSWORD, render_page
+from tests.harness.dash_protocol import CSRF_INPUT
+from tests.harness.database import SharedDatabase
+from tests.harness.servers import Processes, create_bucket, free_port, moto_server
 
 @pytest.fixture(scope="session")
 def corpus() -> Path:
@@ -90,48 +89,10 @@ def fresh_database(postgres_server_url: str) -> Callable[[str], str]:
 # ---------------------------------------------------------------- S3 (moto server)
 
 
-@contextlib.contextmanager
-def moto_server() -> Iterator[tuple[str, subprocess.Popen]]:
-    """A moto S3 server in its own process, spoken to over HTTP like the real thing:
-    (its URL, the process)."""
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            requests.get(url, timeout=1)
-            break
-        except requests.ConnectionError:
-            if time.monotonic() > deadline or process.poll() is not None:
-                process.kill()
-                raise RuntimeError("moto server did not start")
-            time.sleep(0.1)
-    try:
-        yield url, process
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-
-
 @pytest.fixture(scope="session")
 def s3_endpoint() -> Iterator[str]:
     with moto_server() as (url, _process):
         yield url
-
-
-def create_bucket(endpoint: str) -> str:
-    import boto3
-
-    name = f"insight-test-{uuid.uuid4().hex[:12]}"
-    boto3.client("s3", endpoint_url=endpoint, region_name="us-gov-west-1").create_bucket(
-        Bucket=name, CreateBucketConfiguration={"LocationConstraint": "us-gov-west-1"}
-    )
-    return name
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -242,6 +203,41 @@ def sign_in() -> Callable[..., object]:
 
 
 @pytest.fixture
+def upload(app_ctx) -> Callable[..., Dataset]:
+    """upload(user, path, name=None): a copy of `path` handed to the service as the upload route
+    does, processed; returns the dataset as the job left it."""
+
+    def receive(user: User, path: Path, name: str | None = None) -> Dataset:
+        copy = path.with_name(f"upload-{path.name}")
+        shutil.copyfile(path, copy)
+        dataset = ingest.receive_upload(user, name or path.name, copy)
+        wait_for_jobs(timeout=120)
+        db.session.expire_all()
+        return db.session.get(Dataset, dataset.id)
+
+    return receive
+
+
+@pytest.fixture
+def figure_answer(app) -> Callable[..., QueryLog]:
+    """figure_answer(session, title, figure=None): a stored figure answer in that conversation
+    (a bar chart titled `title` unless `figure` is given)."""
+    import plotly.graph_objects as go
+
+    def store(session, title: str, figure: dict | None = None) -> QueryLog:
+        figure = figure if figure is not None else go.Figure(go.Bar(x=["U1", "U2"], y=[1, 2]),
+                                                             layout={"title": {"text": title}}).to_plotly_json()
+        entry = QueryLog(session_id=session.id, prompt=f"Plot {title}", status="success", result_kind="figure",
+                         response_plot_json=figure, generated_code="fig = px.bar(df)",
+                         explanation=f"Summed the values for each unit: {title}.")
+        db.session.add(entry)
+        db.session.commit()
+        return entry
+
+    return store
+
+
+@pytest.fixture
 def alice_dataset(app_ctx, make_user):
     """Alice and a dataset row of hers marked ready (no file behind it)."""
     alice = make_user("alice")
@@ -277,3 +273,30 @@ def engine(app_ctx, bedrock, monkeypatch):
     monkeypatch.setitem(app_ctx.extensions, "insight_settings", settings)
     monkeypatch.setattr("insight_dash.services.llm.random.uniform", lambda low, high: 0.01)  # fast backoff
     return settings
+
+
+# ---------------------------------------------------------------- app processes beside the suite's app
+
+
+@pytest.fixture
+def app_processes(tmp_path: Path) -> Iterator[Processes]:
+    """Separate app processes, Celery workers and Redis servers, stopped when the test ends (for
+    another job manager or several processes on one database: Dash registers page callbacks
+    once per process, so a second app config is a second process)."""
+    processes = Processes(tmp_path / "logs")
+    yield processes
+    processes.stop_all()
+
+
+@pytest.fixture
+def shared_database(fresh_database) -> Iterator[Callable[..., SharedDatabase]]:
+    """shared_database(name, *usernames): a fresh, migrated database with these accounts."""
+    opened: list[SharedDatabase] = []
+
+    def make(name: str, *usernames: str) -> SharedDatabase:
+        opened.append(SharedDatabase(fresh_database(name), *usernames))
+        return opened[-1]
+
+    yield make
+    for database in opened:
+        database.close()

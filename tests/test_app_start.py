@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 import requests
-from tests.support import free_port
-from tests.test_deploy import healthcheck_command
+from tests.harness.deployment import healthcheck_command
+from tests.harness.servers import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 

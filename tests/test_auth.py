@@ -1,6 +1,7 @@
 """Sign-in, sign-out, the login guard and CSRF, through real HTTP requests."""
 import pytest
-from tests.support import CSRF_INPUT, TEST_PASSWORD
+from tests.harness.clients import TEST_PASSWORD
+from tests.harness.dash_protocol import CSRF_INPUT
 
 
 @pytest.mark.parametrize("path", ["/", "/datasets/123", "/anything"])

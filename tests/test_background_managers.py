@@ -17,8 +17,10 @@ from dash.background_callback.managers import BaseBackgroundCallbackManager
 
 from insight_dash.jobs.managers import JobsOnCelery, JobsOnDisk, celery_for
 from insight_dash.models import QueryLog
-from tests.processes import Browser, Deployment, app_processes, ask, open_workspace, shared_database  # noqa: F401
-from tests.support import write_sensor_csv
+from tests.harness.clients import (TEST_PASSWORD, CallbackResult, SignedInClient, answer, ask, open_workspace,
+                                  wait_until_ready)
+from tests.harness.files import write_sensor_csv
+from tests.harness.servers import Deployment
 
 
 @pytest.fixture
@@ -106,31 +108,31 @@ def test_celery_jobs_get_the_user_but_not_the_request_cookies(managers):
 @pytest.mark.skipif(shutil.which("redis-server") is None,
                     reason="needs redis-server on PATH (scripts/test.sh installs it with apt)")
 def test_a_question_is_answered_by_the_celery_worker(app_processes, shared_database, s3_endpoint, s3_bucket,
-                                                     sign_in, tmp_path):
+                                                     tmp_path):
     database = shared_database("insight_celery_jobs", "alice")
     deployment = Deployment(database.url, s3_endpoint, s3_bucket, jobs="celery", redis_url=app_processes.redis())
     app_processes.celery_worker(deployment.env(tmp_path / "worker"))
     # The web process runs no analysis code in this mode: the worker's host has the sandbox.
-    web = Browser(app_processes.serve("web", deployment.env(tmp_path / "web", INSIGHT_SANDBOX_AUTOSTART="false")))
+    web_url = app_processes.serve("web", deployment.env(tmp_path / "web", INSIGHT_SANDBOX_AUTOSTART="false"))
     app_processes.wait_ready()
-    sign_in(web, "alice")
-    dataset_id, session_id = open_workspace(web, database, write_sensor_csv(tmp_path / "sensors.csv", rows=250),
-                                            app_processes)
+    web = SignedInClient(web_url, "alice", TEST_PASSWORD)
+    dataset_id = web.upload(write_sensor_csv(tmp_path / "sensors.csv", rows=250))
+    wait_until_ready(web, dataset_id)
+    _, session_id = open_workspace(web, dataset_id)
 
-    def answer(question: str) -> tuple[QueryLog, str, dict]:
+    def asked(question: str) -> tuple[QueryLog, str, CallbackResult]:
         """Ask, then run the answer's job as the browser does; returns the QueryLog, the task id
-        behind the signed job handle, and the outputs the browser received."""
-        query_id = ask(web, dataset_id, session_id, question)
-        assert database.get(QueryLog, query_id).status == "running"
-        started = web.start_background([("pending-query", "data", {"query_id": query_id})])
-        outputs = web.finish_background(started)
-        return database.get(QueryLog, query_id), started.json()["job"].rpartition("~")[0], outputs
+        behind the signed job handle, and what the browser received."""
+        pending = ask(web, dataset_id, session_id, question)
+        assert database.get(QueryLog, pending["query_id"]).status == "running"
+        answered = answer(web, pending)
+        return database.get(QueryLog, pending["query_id"]), answered.job.rpartition("~")[0], answered
 
-    count, count_task, outputs = answer("How many readings are there?")
+    count, count_task, outputs = asked("How many readings are there?")
     assert (count.status, count.response_text) == ("success", "250")
-    assert "250" in str(outputs["answers"]["children"])
+    assert "250" in str(outputs.output("answers", "children"))
     # The next job runs in the same worker process, on the database pool that process opened.
-    per_unit, per_unit_task, _ = answer("How many readings per unit?")
+    per_unit, per_unit_task, _ = asked("How many readings per unit?")
     assert (per_unit.status, per_unit.result_kind) == ("success", "table")
 
     # The job handles are Celery task ids (a diskcache job's would be a process id), and the
@@ -141,4 +143,4 @@ def test_a_question_is_answered_by_the_celery_worker(app_processes, shared_datab
         assert f"[{task_id}] succeeded" in worker_log, worker_log[-4000:]
     assert "Traceback" not in worker_log and "Traceback" not in app_processes.log("web")
     # The user travelled as custom_data; the request's cookies stayed on the web side.
-    assert web.http.cookies["session"] not in worker_log
+    assert web.cookies["session"] not in worker_log

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from insight_dash.settings import Settings
+from tests.harness.deployment import dockerfile_stages, healthcheck_command
 
 ROOT = Path(__file__).resolve().parent.parent
 ALLOWED_ACTIONS = {"s3:ListBucket", "s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload",
@@ -45,26 +46,6 @@ def variables_the_app_reads() -> set[str]:
     gunicorn_source = (ROOT / "gunicorn.conf.py").read_text()
     return (set(re.findall(r'reader\.\w+\(\s*"([A-Z][A-Z0-9_]*)"', settings_source))
             | set(re.findall(r'environ\.get\(\s*"(GUNICORN_[A-Z_]+)"', gunicorn_source)))
-
-
-def dockerfile_stages() -> list[list[str]]:
-    """The Dockerfile's instructions (continuation lines joined, comments dropped), one list per stage."""
-    text = re.sub(r"\\\n", " ", (ROOT / "Dockerfile").read_text())
-    stages: list[list[str]] = [[]]
-    for line in text.splitlines():
-        line = line.strip()
-        if not line or line.startswith("#"):
-            continue
-        if line.upper().startswith("FROM "):
-            stages.append([])
-        stages[-1].append(line)
-    return stages
-
-
-def healthcheck_command() -> list[str]:
-    """The image's HEALTHCHECK command (exec form)."""
-    (line,) = [line for line in dockerfile_stages()[-1] if line.startswith("HEALTHCHECK")]
-    return json.loads(line.split(" CMD ", 1)[1])
 
 
 def final_stage_env() -> dict[str, str]:

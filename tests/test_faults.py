@@ -14,7 +14,6 @@ import pytest
 import requests
 import sqlalchemy as sa
 
-from benchmarks.serving import GunicornServer, SignedInClient, urlpath
 from insight_dash.extensions import db
 from insight_dash.models import Dataset, QueryLog, User
 from insight_dash.sandbox import client as sandbox
@@ -22,10 +21,10 @@ from insight_dash.services import questions
 from insight_dash.services.conversations import create_session
 from insight_dash.jobs.threads import wait_for_jobs
 from insight_dash.services.storage import S3Storage
-from tests.conftest import create_bucket, moto_server
 from tests.fakes.bedrock import code_reply, slow
-from tests.services.test_ingest import upload
-from tests.support import call_callback, render_page, write_sensor_csv
+from tests.harness.clients import SignedInClient, call_callback, render_page, urlpath
+from tests.harness.files import write_sensor_csv
+from tests.harness.servers import GunicornServer, create_bucket, moto_server
 
 
 @pytest.fixture
@@ -103,7 +102,7 @@ LOOP = ('df = execute_sql_query("SELECT count(*) AS n FROM sensors")\ntotal = 0\
 COUNT = 'df = execute_sql_query("SELECT count(*) AS n FROM sensors")\nresult = {"type": "number", "value": int(df["n"][0])}'
 
 
-def test_a_sandbox_worker_killed_mid_question_ends_in_an_error_and_the_pool_heals(engine, bedrock, app_ctx,
+def test_a_sandbox_worker_killed_mid_question_ends_in_an_error_and_the_pool_heals(upload, engine, bedrock, app_ctx,
                                                                                    make_user, tmp_path):
     alice = make_user("alice")
     dataset = upload(alice, write_sensor_csv(tmp_path / "sensors.csv", rows=300))
@@ -167,7 +166,7 @@ def answer_in_new_context(app, user_id: int, query_id: int) -> None:
         questions.finish_question(db.session.get(User, user_id), query_id)
 
 
-def test_the_app_keeps_serving_while_the_model_times_out(engine, bedrock, app_ctx, make_user, sign_in, tmp_path):
+def test_the_app_keeps_serving_while_the_model_times_out(upload, engine, bedrock, app_ctx, make_user, sign_in, tmp_path):
     alice = make_user("alice")
     dataset = upload(alice, write_sensor_csv(tmp_path / "sensors.csv", rows=300))
     dataset_id, chat = str(dataset.id), create_session(alice, dataset.id)

@@ -6,8 +6,8 @@ import logging
 from insight_dash.logging_setup import JsonFormatter
 from insight_dash.services import questions
 from insight_dash.services.conversations import create_session
-from tests.services.test_ingest import upload
-from tests.support import render_page, write_sensor_csv
+from tests.harness.clients import render_page
+from tests.harness.files import write_sensor_csv
 
 
 def json_lines(caplog, event: str) -> list[dict]:
@@ -15,7 +15,7 @@ def json_lines(caplog, event: str) -> list[dict]:
             if getattr(record, "event", None) == event]
 
 
-def test_a_question_logs_its_ids_timings_and_verdict_but_not_its_words(app_ctx, chat, tmp_path, caplog):
+def test_a_question_logs_its_ids_timings_and_verdict_but_not_its_words(upload, app_ctx, chat, tmp_path, caplog):
     alice, _ = chat
     dataset = upload(alice, write_sensor_csv(tmp_path / "sensors.csv", rows=120))
     session = create_session(alice, dataset.id)

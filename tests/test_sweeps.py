@@ -10,7 +10,7 @@ from insight_dash.jobs.sweeps import Sweeper, start_sweeping, sweep
 from insight_dash.models import Dataset, QueryLog
 from insight_dash.services import ingest, questions
 from insight_dash.services.conversations import create_session
-from tests.support import render_page
+from tests.harness.clients import render_page
 
 
 def interrupted_work(app, make_user) -> tuple[str, int]:

@@ -12,7 +12,7 @@ import functools
 import logging
 import random
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import litellm
@@ -44,7 +44,6 @@ class CallStats:
     input_tokens: int = 0
     output_tokens: int = 0
     seconds: float = 0.0
-    prompts: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -97,7 +96,6 @@ class BedrockLLM(LLM):
 
     def call(self, instruction: Any, context: Any = None) -> str:
         prompt = instruction.to_string() if hasattr(instruction, "to_string") else str(instruction)
-        self.stats.prompts.append(prompt)
         return self.client.complete([{"role": "user", "content": prompt}], self.stats)
 
 

@@ -4,7 +4,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from tests.support import TEST_PASSWORD, free_port
+from tests.harness.clients import TEST_PASSWORD
+from tests.harness.servers import free_port
 from selenium.webdriver.common.by import By
 from werkzeug.serving import make_server
 

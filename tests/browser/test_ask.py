@@ -10,8 +10,8 @@ from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
 from insight_dash.components import ids
-from tests.browser.test_upload import upload_through_page, wait_until_ready
-from tests.support import write_sensor_csv
+from tests.harness.chromium import upload_through_page, wait_until_ready
+from tests.harness.files import write_sensor_csv
 
 pytestmark = pytest.mark.browser
 

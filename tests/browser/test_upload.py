@@ -4,20 +4,10 @@ import pytest
 from selenium.webdriver.common.by import By
 
 from insight_dash.components import ids
-from tests.support import write_messy_workbook, write_sensor_csv
+from tests.harness.chromium import upload_through_page, wait_until_ready
+from tests.harness.files import write_messy_workbook, write_sensor_csv
 
 pytestmark = pytest.mark.browser
-
-
-def upload_through_page(dash_br, path):
-    dash_br.wait_for_element(f"#{ids.UPLOAD_FILE}", timeout=20)
-    dash_br.driver.find_element(By.ID, ids.UPLOAD_FILE).send_keys(str(path))
-
-
-def wait_until_ready(dash_br, name, timeout=120):
-    dash_br.wait_for_element_by_css_selector(f'#{ids.DATASET_LIST} tr[data-status="ready"] a', timeout=timeout)
-    link = dash_br.driver.find_element(By.LINK_TEXT, name)
-    return link
 
 
 def test_csv_and_messy_workbook_uploads(dash_br, make_user, browser_sign_in, screenshot, tmp_path):

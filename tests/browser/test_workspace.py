@@ -14,8 +14,8 @@ from insight_dash.services import questions
 from insight_dash.services.conversations import latest_session
 from insight_dash.services.datasets import list_datasets
 from insight_dash.services.users import find_user
-from tests.browser.test_upload import upload_through_page, wait_until_ready
-from tests.support import write_sensor_csv
+from tests.harness.chromium import upload_through_page, wait_until_ready
+from tests.harness.files import write_sensor_csv
 
 pytestmark = pytest.mark.browser
 

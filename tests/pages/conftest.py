@@ -6,7 +6,7 @@ import pytest
 from insight_dash.services.ingest import receive_upload
 from insight_dash.jobs.threads import wait_for_jobs
 from insight_dash.services.users import find_user
-from tests.support import write_sensor_csv
+from tests.harness.files import write_sensor_csv
 
 
 @pytest.fixture

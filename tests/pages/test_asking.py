@@ -10,7 +10,7 @@ from insight_dash.models import QueryLog
 from insight_dash.services import questions
 from insight_dash.services.conversations import latest_session
 from insight_dash.services.users import find_user
-from tests.support import call_callback
+from tests.harness.clients import call_callback
 
 
 def start(app, alice_dataset_id, question="How many readings are there?"):

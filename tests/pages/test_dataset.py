@@ -1,7 +1,7 @@
 """The dataset page and its callbacks, over HTTP, for the owner and for someone else."""
 import json
 
-from tests.support import call_callback
+from tests.harness.clients import call_callback
 
 
 def grid_rows(client, dataset_id):

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from insight_dash.extensions import db
 from insight_dash.models import Dataset
-from tests.support import call_callback
+from tests.harness.clients import call_callback
 
 
 def add_dataset(app, user, name, **fields):

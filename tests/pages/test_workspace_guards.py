@@ -10,10 +10,10 @@ from insight_dash.models import PinnedFigure, QueryLog, View
 from insight_dash.services import gallery, questions, views
 from insight_dash.services.conversations import latest_session
 from insight_dash.services.users import find_user
-from tests.support import call_callback, click_pattern, figure_answer
+from tests.harness.clients import call_callback, click_pattern
 
 @pytest.fixture
-def alice_work(app, make_user, alice_dataset_id):
+def alice_work(figure_answer, app, make_user, alice_dataset_id):
     """Alice's figure answer (pinned), a failed question, and her view holding the figure."""
     for name in ("bob", "carol"):
         make_user(name)

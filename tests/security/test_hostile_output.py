@@ -6,7 +6,6 @@ from insight_dash.components.answer import answer_card
 from insight_dash.extensions import db
 from insight_dash.models import QueryLog
 from insight_dash.services import exports, gallery, views
-from tests.support import figure_answer
 
 HOSTILE = "<script>alert('owned')</script><img src=x onerror=alert(1)>"
 
@@ -26,7 +25,7 @@ def test_text_answers_render_markdown_without_html(chat):
     assert name.endswith(".html") and "<" not in name
 
 
-def test_figure_titles_and_view_names_cannot_close_the_script(chat):
+def test_figure_titles_and_view_names_cannot_close_the_script(figure_answer, chat):
     alice, session = chat
     figure = go.Figure(go.Bar(x=[f"</script>{HOSTILE}"], y=[1]), layout={"title": {"text": HOSTILE}})
     pin = gallery.pin_figure(alice, figure_answer(session, "x", figure=figure.to_plotly_json()).id)

@@ -7,8 +7,7 @@ import pytest
 
 from insight_dash.services import frames
 from insight_dash.services.errors import NotFound
-from tests.services.test_ingest import upload
-from tests.support import write_sensor_csv
+from tests.harness.files import write_sensor_csv
 
 
 def test_cache_is_bounded_by_bytes_not_entries():
@@ -42,7 +41,7 @@ def test_concurrent_misses_load_once():
 
 
 @pytest.fixture
-def sensors(app_ctx, make_user, tmp_path):
+def sensors(upload, app_ctx, make_user, tmp_path):
     alice = make_user("alice")
     return alice, upload(alice, write_sensor_csv(tmp_path / "sensors.csv", rows=300))
 

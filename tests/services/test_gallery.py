@@ -8,10 +8,9 @@ from insight_dash.services import gallery
 from insight_dash.services.conversations import delete_session
 from insight_dash.services.errors import InvalidInput, NotFound
 from insight_dash.services.figures import InvalidFigure
-from tests.support import figure_answer
 
 
-def test_a_pin_keeps_the_figure_question_code_explanation_dataset_and_session(chat):
+def test_a_pin_keeps_the_figure_question_code_explanation_dataset_and_session(figure_answer, chat):
     alice, session = chat
     entry = figure_answer(session, "Mean temperature")
     pin = gallery.pin_figure(alice, entry.id)
@@ -23,7 +22,7 @@ def test_a_pin_keeps_the_figure_question_code_explanation_dataset_and_session(ch
     assert db.session.query(PinnedFigure).count() == 1
 
 
-def test_only_real_figures_within_the_size_cap_are_pinned(chat, monkeypatch):
+def test_only_real_figures_within_the_size_cap_are_pinned(figure_answer, chat, monkeypatch):
     alice, session = chat
     text = QueryLog(session_id=session.id, prompt="How many?", status="success", result_kind="number",
                     response_text="3", explanation="Counted all rows: 3 of 3 rows.")
@@ -40,7 +39,7 @@ def test_only_real_figures_within_the_size_cap_are_pinned(chat, monkeypatch):
     assert db.session.query(PinnedFigure).count() == 0
 
 
-def test_reorder_and_unpin(chat):
+def test_reorder_and_unpin(figure_answer, chat):
     alice, session = chat
     pins = [gallery.pin_figure(alice, figure_answer(session, title).id) for title in ("A", "B", "C")]
     gallery.move_pin(alice, pins[2].id, -1)
@@ -52,7 +51,7 @@ def test_reorder_and_unpin(chat):
     assert gallery.pinned_query_ids(alice, session.dataset_id) == {pins[2].query_id, pins[0].query_id}
 
 
-def test_pins_outlive_their_conversation_but_not_their_dataset(chat):
+def test_pins_outlive_their_conversation_but_not_their_dataset(figure_answer, chat):
     alice, session = chat
     pin = gallery.pin_figure(alice, figure_answer(session, "Kept").id)
     delete_session(alice, session.id)
@@ -64,7 +63,7 @@ def test_pins_outlive_their_conversation_but_not_their_dataset(chat):
     assert db.session.query(PinnedFigure).count() == 0
 
 
-def test_someone_elses_answer_or_pin_is_not_found(chat, make_user):
+def test_someone_elses_answer_or_pin_is_not_found(figure_answer, chat, make_user):
     alice, session = chat
     entry = figure_answer(session, "Private")
     pin = gallery.pin_figure(alice, entry.id)

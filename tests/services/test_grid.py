@@ -3,12 +3,11 @@ import pytest
 
 from insight_dash.services.errors import NotFound
 from insight_dash.services.grid import grid_page
-from tests.services.test_ingest import upload
-from tests.support import write_sensor_csv
+from tests.harness.files import write_sensor_csv
 
 
 @pytest.fixture
-def sensors(app_ctx, make_user, tmp_path):
+def sensors(upload, app_ctx, make_user, tmp_path):
     alice = make_user("alice")
     return alice, upload(alice, write_sensor_csv(tmp_path / "sensors.csv", rows=1000))
 

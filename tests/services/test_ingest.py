@@ -1,5 +1,4 @@
 """From an uploaded file to a ready dataset, against real PostgreSQL and storage."""
-import shutil
 from datetime import datetime, timedelta, timezone
 
 import pyarrow.parquet as pq
@@ -11,9 +10,8 @@ from insight_dash.services import ingest
 from insight_dash.services.errors import NotFound
 from insight_dash.services.frames import get_frame
 from insight_dash.services.inspection import UploadRefused
-from insight_dash.jobs.threads import wait_for_jobs
 from insight_dash.services.storage import S3Storage, StorageError, dataset_prefix
-from tests.support import write_messy_workbook, write_sensor_csv
+from tests.harness.files import write_messy_workbook, write_sensor_csv
 
 
 @pytest.fixture
@@ -26,23 +24,13 @@ def storage(app_ctx):
     return app_ctx.extensions["insight_storage"]
 
 
-def upload(user, path, name=None):
-    """Hand a copy of `path` to the service, as the upload route does, and wait for the job."""
-    copy = path.with_name(f"upload-{path.name}")
-    shutil.copyfile(path, copy)
-    dataset = ingest.receive_upload(user, name or path.name, copy)
-    wait_for_jobs(timeout=120)
-    db.session.expire_all()
-    return db.session.get(Dataset, dataset.id)
-
-
 def stored_keys(storage, user, dataset):
     prefix = dataset_prefix(user.id, dataset.id)
     return sorted(k for k in ("original.csv", "original.xlsx", "tables/0.parquet", "tables/1.parquet")
                   if storage.exists(prefix + k))
 
 
-def test_csv_ends_ready_with_the_spec_metadata(alice, storage, tmp_path):
+def test_csv_ends_ready_with_the_spec_metadata(upload, alice, storage, tmp_path):
     dataset = upload(alice, write_sensor_csv(tmp_path / "sensors.csv", rows=500))
     assert dataset.status == "ready", dataset.error_message
     meta = dataset.meta
@@ -59,7 +47,7 @@ def test_csv_ends_ready_with_the_spec_metadata(alice, storage, tmp_path):
     assert "progress" not in meta or meta["progress"]["stage"] == "saving"
 
 
-def test_messy_workbook_is_fixed_and_every_sheet_parsed(alice, tmp_path):
+def test_messy_workbook_is_fixed_and_every_sheet_parsed(upload, alice, tmp_path):
     dataset = upload(alice, write_messy_workbook(tmp_path / "budget.xlsx"))
     assert dataset.status == "ready", dataset.error_message
     meta = dataset.meta
@@ -80,7 +68,7 @@ def test_messy_workbook_is_fixed_and_every_sheet_parsed(alice, tmp_path):
     assert len(line_items) == 40 and str(line_items["Date"].dtype).startswith(("datetime64", "timestamp"))
 
 
-def test_the_same_ingest_works_on_s3(app_ctx, alice, tmp_path, s3_bucket, s3_endpoint, monkeypatch):
+def test_the_same_ingest_works_on_s3(upload, app_ctx, alice, tmp_path, s3_bucket, s3_endpoint, monkeypatch):
     s3 = S3Storage(bucket=s3_bucket, prefix="insight", region="us-gov-west-1", endpoint_url=s3_endpoint)
     monkeypatch.setitem(app_ctx.extensions, "insight_storage", s3)
     dataset = upload(alice, write_sensor_csv(tmp_path / "sensors.csv", rows=50))
@@ -90,7 +78,7 @@ def test_the_same_ingest_works_on_s3(app_ctx, alice, tmp_path, s3_bucket, s3_end
     assert stored_keys(s3, alice, dataset) == []
 
 
-def test_later_loads_read_parquet_not_the_original(alice, storage, tmp_path):
+def test_later_loads_read_parquet_not_the_original(upload, alice, storage, tmp_path):
     dataset = upload(alice, write_sensor_csv(tmp_path / "sensors.csv", rows=50))
     storage.delete(dataset_prefix(alice.id, dataset.id) + "original.csv")
     assert len(get_frame(alice, dataset.id)) == 50
@@ -105,7 +93,7 @@ def test_refused_file_leaves_no_row_and_no_object(alice, storage, tmp_path):
     assert not any(p.is_file() for p in storage.root.rglob("*"))
 
 
-def test_a_crash_while_parsing_ends_in_error_and_removes_objects(alice, storage, tmp_path, monkeypatch):
+def test_a_crash_while_parsing_ends_in_error_and_removes_objects(upload, alice, storage, tmp_path, monkeypatch):
     def explode(*_args):
         raise RuntimeError("parser bug")
 
@@ -126,7 +114,7 @@ def test_unreachable_storage_fails_cleanly(app_ctx, alice, tmp_path, unused_tcp_
     assert dataset.status == "error" and "unreachable" in dataset.error_message
 
 
-def test_stalled_processing_is_recovered(alice, storage, tmp_path):
+def test_stalled_processing_is_recovered(upload, alice, storage, tmp_path):
     dataset = upload(alice, write_sensor_csv(tmp_path / "sensors.csv", rows=10))
     dataset.status = "processing"
     db.session.commit()
@@ -138,7 +126,7 @@ def test_stalled_processing_is_recovered(alice, storage, tmp_path):
     assert stored_keys(storage, alice, dataset) == []
 
 
-def test_delete_removes_objects_sessions_and_is_owner_only(alice, make_user, storage, tmp_path):
+def test_delete_removes_objects_sessions_and_is_owner_only(upload, alice, make_user, storage, tmp_path):
     dataset = upload(alice, write_sensor_csv(tmp_path / "sensors.csv", rows=10))
     db.session.add(AnalysisSession(user_id=alice.id, dataset_id=dataset.id, title="t"))
     db.session.commit()
@@ -150,7 +138,7 @@ def test_delete_removes_objects_sessions_and_is_owner_only(alice, make_user, sto
     assert stored_keys(storage, alice, dataset) == []
 
 
-def test_parquet_copy_keeps_types(alice, storage, tmp_path):
+def test_parquet_copy_keeps_types(upload, alice, storage, tmp_path):
     dataset = upload(alice, write_sensor_csv(tmp_path / "sensors.csv", rows=20))
     local = tmp_path / "copy.parquet"
     storage.download(dataset.meta["tables"][0]["parquet_key"], local)

@@ -15,7 +15,6 @@ from insight_dash.services import questions
 from insight_dash.services.conversations import create_session
 from insight_dash.services.naming import sql_identifiers
 from tests.fakes.bedrock import Reply
-from tests.services.test_ingest import upload
 
 LONG = "Average electrical output of the combined-cycle block measured at the generator terminals " * 2
 
@@ -61,7 +60,7 @@ CASES = [
 ]
 
 
-def ingested(user, tmp_path, case: NamedFile):
+def ingested(upload, user, tmp_path, case: NamedFile):
     path, totals = case.write(tmp_path)
     if case.measure == "Unnamed: 1":  # an empty header in the file itself
         path.write_text(path.read_text().replace("Unnamed: 1", "", 1))
@@ -89,9 +88,9 @@ def check_answers(count, total, chart, category: str, measure: str, totals: dict
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_the_offline_engine_answers_with_the_original_names(app_ctx, make_user, tmp_path, case):
+def test_the_offline_engine_answers_with_the_original_names(app_ctx, make_user, upload, tmp_path, case):
     alice = make_user("alice")
-    dataset, category, measure, totals, table = ingested(alice, tmp_path, case)
+    dataset, category, measure, totals, table = ingested(upload, alice, tmp_path, case)
     chat = create_session(alice, dataset.id)
     count = questions.ask(alice, chat.id, "How many rows are there?")
     total = questions.ask(alice, chat.id, f'Total "{measure}" by "{category}"')
@@ -127,9 +126,9 @@ COUNT = 'df = execute_sql_query("SELECT count(*) AS n FROM {table}")\nresult = {
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_a_model_answers_with_the_original_names(engine, bedrock, app_ctx, make_user, tmp_path, case):
+def test_a_model_answers_with_the_original_names(engine, bedrock, app_ctx, make_user, upload, tmp_path, case):
     alice = make_user("alice")
-    dataset, category, measure, totals, table = ingested(alice, tmp_path, case)
+    dataset, category, measure, totals, table = ingested(upload, alice, tmp_path, case)
     sql_table = sql_identifiers([t["name"] for t in dataset.meta["tables"]], "table")[
         [t["name"] for t in dataset.meta["tables"]].index(table)]
     chat = create_session(alice, dataset.id)

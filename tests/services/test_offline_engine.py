@@ -8,12 +8,11 @@ from insight_dash.services import questions
 from insight_dash.services.catalogue import Catalogue, Column, Table
 from insight_dash.services.conversations import create_session
 from insight_dash.services.offline import Decline, plan_question
-from tests.services.test_ingest import upload
-from tests.support import write_messy_workbook, write_sensor_csv
+from tests.harness.files import write_messy_workbook, write_sensor_csv
 
 
 @pytest.fixture
-def sensors(app_ctx, make_user, tmp_path):
+def sensors(upload, app_ctx, make_user, tmp_path):
     alice = make_user("alice")
     path = write_sensor_csv(tmp_path / "sensors.csv", rows=600)
     dataset = upload(alice, path)
@@ -121,7 +120,7 @@ def test_share_trend_distribution_correlation(sensors):
     assert float(correlation.response_text) == pytest.approx(frame["temperature_c"].corr(frame["pressure_kpa"]), abs=1e-4)
 
 
-def test_two_measures_and_a_derived_measure(app_ctx, make_user, tmp_path):
+def test_two_measures_and_a_derived_measure(upload, app_ctx, make_user, tmp_path):
     bob = make_user("bob")
     chat = create_session(bob, upload(bob, write_messy_workbook(tmp_path / "budget.xlsx")).id)
     entry = answer(bob, chat, "Budget Q1 versus Actual Q1 by department")

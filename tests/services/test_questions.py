@@ -10,8 +10,7 @@ from insight_dash.services import figures, questions
 from insight_dash.services.conversations import context_window, create_session
 from tests.fakes.bedrock import (GOVCLOUD_MODEL, Reply, access_denied, code_reply, malformed, slow, throttled,
                                  too_long)
-from tests.services.test_ingest import upload
-from tests.support import write_sensor_csv
+from tests.harness.files import write_sensor_csv
 
 BAR_CODE = """
 import plotly.express as px
@@ -24,7 +23,7 @@ COUNT_CODE = 'df = execute_sql_query("SELECT count(*) AS n FROM sensors")\nresul
 
 
 @pytest.fixture
-def session(app_ctx, make_user, tmp_path):
+def session(upload, app_ctx, make_user, tmp_path):
     alice = make_user("alice")
     dataset = upload(alice, write_sensor_csv(tmp_path / "sensors.csv", rows=300))
     return alice, create_session(alice, dataset.id)
@@ -148,8 +147,8 @@ def test_missing_credentials(engine, session, monkeypatch, tmp_path):
     assert entry.status == "error" and "credentials" in entry.error_message
 
 
-def test_every_sheet_of_a_workbook_is_a_table(engine, bedrock, app_ctx, make_user, tmp_path):
-    from tests.support import write_messy_workbook
+def test_every_sheet_of_a_workbook_is_a_table(upload, engine, bedrock, app_ctx, make_user, tmp_path):
+    from tests.harness.files import write_messy_workbook
 
     bob = make_user("bob")
     dataset = upload(bob, write_messy_workbook(tmp_path / "budget.xlsx"))

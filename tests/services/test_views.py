@@ -6,11 +6,10 @@ from insight_dash.models import PinnedFigure, View
 from insight_dash.services import gallery, views
 from insight_dash.services.errors import InvalidInput, NotFound
 from insight_dash.services.users import find_user
-from tests.support import figure_answer
 
 
 @pytest.fixture
-def view(chat, make_user):
+def view(figure_answer, chat, make_user):
     alice, session = chat
     for name in ("bob", "carol"):
         make_user(name)

@@ -1,26 +1,15 @@
-"""Serve Insight the way production does (Gunicorn) and drive it the way the browser does.
+"""Processes Insight is tested and measured against, each stopped when its owner is done:
 
-A small harness for benchmarks and fault tests; it asserts nothing.
+- `GunicornServer`: `gunicorn -c gunicorn.conf.py wsgi:server` as production runs it, with an
+  embedded PostgreSQL the harness holds (benchmarks, fault tests);
+- `Processes`, `Deployment`: several app processes, a Celery worker and Redis sharing one
+  database (`database.SharedDatabase`) and bucket, each logging to a file (tests/conftest.py's
+  `app_processes` fixture);
+- `moto_server`, `create_bucket`: a real S3 API over HTTP.
 
-    from benchmarks.serving import GunicornServer, SignedInClient
-
-    with GunicornServer(workers=2, threads=2) as server:       # waits for GET /healthz == 200
-        server.create_user("alice", "correct-horse-battery")
-        client = SignedInClient(server.url, "alice", "correct-horse-battery")   # real /login form
-        dataset_id = client.upload("sensors.csv")                # real POST /upload, as upload.js sends it
-        client.load_document(f"/datasets/{dataset_id}")        # the HTML page: CSRF cookie, endId
-        page = client.render_page(f"/datasets/{dataset_id}")   # the Dash Pages routing callback
-        rows = client.callback(inputs=[("preview-grid", "getRowsRequest", {"startRow": 0, "endRow": 200,
-                                                                           "sortModel": [], "filterModel": {}})],
-                               state=[("dataset-id", "data", dataset_id), ("table-select", "value", "sensors")])
-        print(server.worker_pids(), rss_of(server.worker_pids()), server.sandbox_pids())
-    # on exit: SIGTERM to the master, then SIGKILL to its whole process group, reaped; the
-    # sandbox zygote (its own session) and the harness's PostgreSQL are stopped too.
-
-`GunicornServer` runs `gunicorn -c gunicorn.conf.py wsgi:server` from the repository root, in its
-own process group (`start_new_session`), with the environment overridden: `INSIGHT_DATA_DIR` in a
-fresh temporary folder, `GUNICORN_BIND` on a free loopback port, `GUNICORN_WORKERS/THREADS/
-TIMEOUT`, a `SECRET_KEY`, and `DATABASE_URL`.
+GunicornServer. It runs in its own process group (`start_new_session`), with the environment
+overridden: `INSIGHT_DATA_DIR` in a fresh temporary folder, `GUNICORN_BIND` on a free loopback
+port, `GUNICORN_WORKERS/THREADS/TIMEOUT`, a `SECRET_KEY`, and `DATABASE_URL`.
 
 Database. With no `database_url`, the harness starts one embedded PostgreSQL itself (pgserver,
 the same server the app would start, in `<data_dir>/pgdata`), migrates it with
@@ -29,57 +18,44 @@ embedded server itself (what `./scripts/serve.sh` does with one process) is frag
 Gunicorn: every worker calls `pgserver.get_server`, which reference-counts handles by pid in
 `pgdata/.handle_pids.json` and stops PostgreSQL from the `atexit` of the *last* registered pid.
 A worker that is SIGKILLed (a fault test, the OOM killer) never unregisters, so its stale pid
-keeps the count above zero and PostgreSQL outlives Gunicorn (checked: 2 workers, one SIGKILLed,
-SIGTERM to the master -> postmaster still running, `.handle_pids.json` = [the dead pid]).
-Pass `database_url=` to use an existing server (it is migrated unless `migrate=False`).
+keeps the count above zero and PostgreSQL outlives Gunicorn. Pass `database_url=` to use an
+existing server (it is migrated unless `migrate=False`).
 
 `SECRET_KEY` is set by the harness (random per server) because the development fallback
 (`Settings.with_dev_secret`) writes `<data_dir>/secret_key` with a check-then-write that is not
-atomic: workers booting together on a fresh folder can end up with different keys (a session or
-CSRF token made by one worker is then refused by another).
+atomic: workers booting together on a fresh folder can end up with different keys.
 
-Process model, useful for fault tests: `master_pid` is Gunicorn's arbiter; `worker_pids()` are its
-children in its process group; `job_pids()` are Dash background-callback jobs (processes forked
-from a worker by the DiskcacheManager); `sandbox_pids()` is the analysis zygote (started by the
-master's `when_ready` with `start_new_session`, so it is a child of the master but *not* in its
-process group, and it runs as `nobody` when started as root) and its forked supervisors/runners.
-`log_text()` returns everything the master, the workers and their jobs wrote (stdout and stderr
-go to `<data_dir>/gunicorn.log`), e.g. to look for `WORKER TIMEOUT`.
-
-`SignedInClient` is a `requests.Session` that signs in through the real form (CSRF token from
-the page), keeps the `_csrf_token` cookie the app sets on every HTML page and sends it as
-`X-CSRFToken` on POSTs (as the Dash renderer and assets/upload.js do), echoes the page load's
-signed `endId` on every callback POST like the renderer, and drives background callbacks with
-the renderer's protocol (see `SignedInClient.background_callback`).
+Process model: `master_pid` is Gunicorn's arbiter; `worker_pids()` are its children in its
+process group; `job_pids()` are Dash background-callback jobs (forked from a worker);
+`sandbox_pids()` is the analysis zygote (started by the master's `when_ready` in a session of
+its own, as `nobody` when started as root) and its forked supervisors and runners. `log_text()`
+returns everything the master, the workers and their jobs wrote.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
-import re
 import secrets
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import psutil
 import requests
 
-from tests.support import CSRF_INPUT, free_port
-
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 VENV_PYTHON = REPO_ROOT / ".venv" / "bin" / "python"
-DASH_CONFIG = re.compile(r'<script id="_dash-config" type="application/json">(.*?)</script>', re.S)
-DASH_CSRF_COOKIE = "_csrf_token"
-UPDATE_PATH = "/_dash-update-component"
+START_TIMEOUT = 180  # each app process imports pandas, PandasAI and litellm: seconds each on 2 cores
 READY_LINE = "Insight ready"  # logged at the end of create_app, once per process that built the app
 # Variables the harness decides; inherited values would make runs depend on the caller's shell.
 _OWNED_PREFIXES = ("INSIGHT_", "GUNICORN_")
@@ -454,266 +430,184 @@ def _stop_zygote(pid: int) -> None:
         shutil.rmtree(socket_dir, ignore_errors=True)
 
 
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 # --------------------------------------------------------------------------------------
-# A signed-in browser, over HTTP
+# App processes side by side
 
 
-class DashError(RuntimeError):
-    """A callback answered with an error: a non-200/204 status, or the app's error toast."""
+@dataclass(frozen=True)
+class Deployment:
+    """What every process of one deployment shares: the database, the S3 bucket, the secret key
+    (it signs sessions and Dash job handles) and the background-job settings. Each process
+    has a data folder of its own, so diskcache job folders and sandboxes are never shared."""
 
-    def __init__(self, message: str, status: int | None = None, body: Any = None):
-        super().__init__(message)
-        self.status, self.body = status, body
+    database_url: str
+    s3_endpoint: str
+    s3_bucket: str
+    jobs: str = "diskcache"
+    redis_url: str | None = None
+    secret_key: str = "every-process-of-a-deployment-shares-this-secret"
 
-
-@dataclass
-class CallbackResult:
-    status: int  # 200, or 204 (PreventUpdate: nothing to update)
-    body: dict[str, Any] = field(default_factory=dict)
-    seconds: float = 0.0
-    polls: int = 0  # background callbacks: how many polls after the start
-    job: str | None = None  # background callbacks: the signed job handle ("<pid>~<signature>")
-
-    @property
-    def job_pid(self) -> int | None:
-        return int(self.job.split("~", 1)[0]) if self.job and self.job.split("~", 1)[0].isdigit() else None
-
-    def output(self, component_id: str, prop: str) -> Any:
-        """The value sent for one output (allow_duplicate's '@hash' suffix is not part of `prop`)."""
-        return self.body.get("response", {}).get(component_id, {}).get(prop)
-
-    @property
-    def toast(self) -> str | None:
-        """The message of the app's error toast (on_error -> set_props), if the callback raised."""
-        side = self.body.get("sideUpdate") or {}
-        toast = side.get("app-toast") or {}
-        return toast.get("children") if toast.get("is_open") else None
-
-
-class SignedInClient(requests.Session):
-    """A browser, as far as the server can tell: cookies, the sign-in form, CSRF, Dash callbacks."""
-
-    def __init__(self, base_url: str, username: str | None = None, password: str | None = None,
-                 timeout: float = 130.0, observer: Callable[[str, str, int | None, float], None] | None = None):
-        """`observer(method, path, status, seconds)` is called after every HTTP exchange (status
-        None when no response came: connection refused or reset, timeout); `timeout` per request
-        (default just above Gunicorn's 120 s worker timeout)."""
-        super().__init__()
-        self.base_url = base_url.rstrip("/")
-        self.timeout = timeout
-        self.observer = observer
-        self.end_id: str | None = None  # the renderer's per-page-load token (dash config "end_id")
-        self._dependencies: list[dict[str, Any]] | None = None
-        if username is not None:
-            self.login(username, password)
-
-    # ---- plain HTTP
-
-    def request(self, method, url, *args, **kwargs):  # noqa: D401 (requests' signature)
-        if url.startswith("/"):
-            url = self.base_url + url
-        kwargs.setdefault("timeout", self.timeout)
-        started = time.perf_counter()
-        try:
-            response = super().request(method, url, *args, **kwargs)
-        except requests.RequestException:
-            if self.observer is not None:
-                self.observer(method, urlpath(url), None, time.perf_counter() - started)
-            raise
-        if self.observer is not None:
-            self.observer(method, urlpath(url), response.status_code, time.perf_counter() - started)
-        return response
-
-    @property
-    def csrf_token(self) -> str:
-        token = self.cookies.get(DASH_CSRF_COOKIE)
-        if not token:
-            raise DashError("no _csrf_token cookie yet: open an HTML page first")
-        return token
-
-    def login(self, username: str, password: str) -> requests.Response:
-        """GET /login, then POST the form with its hidden csrf_token; lands on the home page."""
-        form = self.get("/login")
-        match = CSRF_INPUT.search(form.text)
-        if form.status_code != 200 or match is None:
-            raise DashError(f"the sign-in form did not load (HTTP {form.status_code})", form.status_code)
-        landed = self.post("/login", data={"csrf_token": match.group(1), "username": username,
-                                           "password": password})
-        if landed.status_code != 200 or urlpath(landed.url).startswith("/login"):
-            raise DashError(f"sign-in as {username!r} failed (HTTP {landed.status_code} at {landed.url})",
-                            landed.status_code)
-        self._remember_page(landed)
-        return landed
-
-    def load_document(self, path: str) -> requests.Response:
-        """GET an HTML page as the browser's navigation does: refreshes the CSRF cookie and endId."""
-        response = self.get(path)
-        if response.status_code != 200:
-            raise DashError(f"GET {path}: HTTP {response.status_code}", response.status_code)
-        self._remember_page(response)
-        return response
-
-    def _remember_page(self, response: requests.Response) -> None:
-        match = DASH_CONFIG.search(response.text)
-        if match:
-            self.end_id = json.loads(match.group(1)).get("end_id")
-
-    def upload(self, path: str | Path, name: str | None = None) -> str:
-        """POST /upload as assets/upload.js does (multipart field "file", X-CSRFToken header);
-        returns the new dataset's id."""
-        path = Path(path)
-        with open(path, "rb") as handle:
-            response = self.post("/upload", files={"file": (name or path.name, handle, "text/csv")},
-                                 headers={"X-CSRFToken": self.csrf_token})
-        if response.status_code != 201:
-            raise DashError(f"upload of {path.name}: HTTP {response.status_code} {response.text[:200]}",
-                            response.status_code)
-        return response.json()["dataset_id"]
-
-    # ---- Dash
-
-    def dependencies(self) -> list[dict[str, Any]]:
-        """/_dash-dependencies (fetched once per client, as the renderer does per page load)."""
-        if self._dependencies is None:
-            response = self.get("/_dash-dependencies")
-            if response.status_code != 200:
-                raise DashError(f"/_dash-dependencies: HTTP {response.status_code}", response.status_code)
-            self._dependencies = response.json()
-        return self._dependencies
-
-    def find_callback(self, inputs: list[tuple[str, str, Any]]) -> dict[str, Any]:
-        """The registered callback whose inputs are exactly these (id, property) pairs."""
-        wanted = [{"id": cid, "property": prop} for cid, prop, _ in inputs]
-        for dependency in self.dependencies():
-            if [{"id": i["id"], "property": i["property"]} for i in dependency["inputs"]] == wanted:
-                return dependency
-        raise KeyError(f"no callback with inputs {wanted}")
-
-    def payload(self, dependency: dict[str, Any], inputs: list[tuple[str, str, Any]],
-                state: list[tuple[str, str, Any]] = ()) -> dict[str, Any]:
-        """The JSON body the renderer posts for one firing of `dependency` (first input changed)."""
-        output = dependency["output"]
-        multi = output.startswith("..")
-        parts = output[2:-2].split("...") if multi else [output]
-        outputs = [{"id": part.rsplit(".", 1)[0], "property": part.rsplit(".", 1)[1]} for part in parts]
-        changed = [f"{inputs[0][0]}.{inputs[0][1]}"]
-        body = {
-            "output": output,
-            "outputs": outputs if multi else outputs[0],
-            "inputs": [{"id": cid, "property": prop, "value": value} for cid, prop, value in inputs],
-            "changedPropIds": changed,
-            "parsedChangedPropsIds": changed,
+    def env(self, data_dir: Path, **extra: str) -> dict[str, str]:
+        inherited = {name: value for name, value in os.environ.items()
+                     if not name.startswith("INSIGHT_") and name not in ("DATABASE_URL", "SECRET_KEY")}
+        env = {
+            **inherited,
+            "PYTHONPATH": str(REPO_ROOT),
+            "DATABASE_URL": self.database_url,
+            "SECRET_KEY": self.secret_key,
+            "INSIGHT_DATA_DIR": str(data_dir),
+            "INSIGHT_STORAGE": "s3",
+            "INSIGHT_S3_BUCKET": self.s3_bucket,
+            "INSIGHT_S3_ENDPOINT_URL": self.s3_endpoint,
+            "INSIGHT_S3_REGION": "us-gov-west-1",
+            "INSIGHT_JOBS": self.jobs,
         }
-        if state:
-            body["state"] = [{"id": cid, "property": prop, "value": value} for cid, prop, value in state]
-        return body
-
-    def post_callback(self, body: dict[str, Any], args: list[tuple[str, str]] = ()) -> requests.Response:
-        """One POST to /_dash-update-component with the renderer's query string and CSRF header."""
-        query = ([("endId", self.end_id)] if self.end_id else []) + list(args)
-        url = UPDATE_PATH + ("?" + "&".join(f"{k}={v}" for k, v in query) if query else "")
-        return self.post(url, json=body, headers={"X-CSRFToken": self.csrf_token})
-
-    def callback(self, inputs: list[tuple[str, str, Any]], state: list[tuple[str, str, Any]] = (),
-                 expect_update: bool = True) -> CallbackResult:
-        """Fire the callback whose inputs are `inputs` (a plain one; see background_callback).
-
-        Raises DashError on any status but 200/204, on the app's error toast, and on 204 when
-        `expect_update` (PreventUpdate where the page needs an answer)."""
-        dependency = self.find_callback(inputs)
-        if dependency.get("background"):
-            return self.background_callback(inputs, state)
-        started = time.perf_counter()
-        response = self.post_callback(self.payload(dependency, inputs, state))
-        return _checked(response, time.perf_counter() - started, expect_update, dependency["output"])
-
-    def background_callback(self, inputs: list[tuple[str, str, Any]], state: list[tuple[str, str, Any]] = (),
-                            poll_interval: float | None = None, max_seconds: float = 300.0) -> CallbackResult:
-        """A background callback, driven as dash-renderer's handleServerside does:
-
-        1. POST the full payload (with `?endId=`); the server starts a job and answers 200 with
-           {"cacheKey", "job", ...} (signed, bound to this page load's endId) and no "response".
-        2. Every `background.interval` ms (from /_dash-dependencies; 1000 by default) POST again
-           with `?endId=&cacheKey=&job=` and every input and state value set to null; a 200
-           without "response" means still running ("sideUpdate"/"progress" may come along).
-        3. A 200 with "response" is the result; a 204 means no update (e.g. a cancelled job).
-        """
-        dependency = self.find_callback(inputs)
-        interval = poll_interval if poll_interval is not None else \
-            (dependency.get("background") or {}).get("interval", 500) / 1000
-        body = self.payload(dependency, inputs, state)
-        started = time.perf_counter()
-        first = self.post_callback(body)
-        result = _checked(first, 0.0, False, dependency["output"])
-        if result.status == 204 or "response" in result.body:
-            result.seconds = time.perf_counter() - started
-            return result
-        cache_key, job = result.body.get("cacheKey"), result.body.get("job")
-        if not cache_key or not job:
-            raise DashError(f"{dependency['output']}: the start answered neither a job nor a response",
-                            first.status_code, result.body)
-        polled = json.loads(json.dumps(body))
-        for item in polled["inputs"] + polled.get("state", []):
-            item["value"] = None
-        polls = 0
-        while True:
-            if time.perf_counter() - started > max_seconds:
-                raise DashError(f"{dependency['output']}: no result after {max_seconds:.0f} s")
-            time.sleep(interval)
-            polls += 1
-            response = self.post_callback(polled, [("cacheKey", cache_key), ("job", job)])
-            result = _checked(response, 0.0, False, dependency["output"])
-            if result.status == 204 or "response" in result.body:
-                result.seconds, result.polls, result.job = time.perf_counter() - started, polls, job
-                return result
-
-    def render_page(self, pathname: str, search: str = "") -> CallbackResult:
-        """The Dash Pages routing callback for `pathname`, as after navigation (tests/support.py)."""
-        return self.callback(inputs=[("_pages_location", "pathname", pathname),
-                                     ("_pages_location", "search", search)])
+        if self.redis_url:
+            env["INSIGHT_REDIS_URL"] = self.redis_url
+        return {**env, **extra}
 
 
-def _checked(response: requests.Response, seconds: float, expect_update: bool, output: str) -> CallbackResult:
-    if response.status_code == 204:
-        if expect_update:
-            raise DashError(f"{output}: 204 (no update) where an update was expected", 204)
-        return CallbackResult(204, {}, seconds)
-    if response.status_code != 200:
-        raise DashError(f"{output}: HTTP {response.status_code} {response.text[:200]}", response.status_code)
+class Processes:
+    """Starts processes with their output in log files, and stops them at the end."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.running: dict[str, subprocess.Popen] = {}
+        self.pending_checks: list[tuple[str, Callable[[], bool]]] = []
+
+    def start(self, name: str, args: list[str], env: dict[str, str] | None = None) -> subprocess.Popen:
+        with open(self.folder / f"{name}.log", "wb") as log:
+            process = subprocess.Popen(args, cwd=REPO_ROOT, env=env, stdin=subprocess.DEVNULL, stdout=log,
+                                       stderr=subprocess.STDOUT, start_new_session=True)
+        self.running[name] = process
+        return process
+
+    def log(self, name: str) -> str:
+        return (self.folder / f"{name}.log").read_text(errors="replace")
+
+    def serve(self, name: str, env: dict[str, str]) -> str:
+        """Start `python -m insight_dash` on a free port; returns its base URL (see wait_ready)."""
+        base_url = f"http://127.0.0.1:{free_port()}"
+        self.start(name, [sys.executable, "-m", "insight_dash", "--port", base_url.rsplit(":", 1)[1]], env)
+        self.pending_checks.append((name, lambda: _answers(base_url + "/healthz")))
+        return base_url
+
+    def celery_worker(self, env: dict[str, str]) -> None:
+        """The README's worker command (one pool process is enough here; see wait_ready)."""
+        self.start("worker", [sys.executable, "-m", "celery", "-A", "insight_dash.jobs.celery_worker", "worker",
+                              "--concurrency", "1", "--loglevel", "INFO", "--without-mingle", "--without-gossip"], env)
+        self.pending_checks.append(("worker", lambda: " ready." in self.log("worker")))
+
+    def redis(self) -> str:
+        """A Redis server of this test's own on a free loopback port, nothing saved to disk."""
+        folder = self.folder / "redis"
+        folder.mkdir()
+        port = free_port()
+        self.start("redis", ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                             "--appendonly", "no", "--dir", str(folder)])
+        url = f"redis://127.0.0.1:{port}/0"
+        self.wait_until(lambda: _pings(url), "redis-server to answer", timeout=30)
+        return url
+
+    def wait_ready(self) -> None:
+        """Wait for everything started with serve() or celery_worker() (they start side by side)."""
+        for name, check in self.pending_checks:
+            self.wait_until(check, f"{name} to start", START_TIMEOUT)
+        self.pending_checks.clear()
+
+    def wait_until(self, condition: Callable[[], bool], what: str, timeout: float = 120) -> None:
+        deadline = time.monotonic() + timeout
+        while not condition():
+            for name, process in self.running.items():
+                if process.poll() is not None:
+                    raise AssertionError(f"{name} exited ({process.returncode}) while waiting for {what}:\n"
+                                         f"{self.log(name)[-4000:]}")
+            if time.monotonic() > deadline:
+                raise AssertionError(f"timed out waiting for {what}")
+            time.sleep(0.2)
+
+    def stop_all(self) -> None:
+        """Apps and workers together (each takes seconds to exit), then Redis, which a worker
+        shutting down still talks to."""
+        apps = [process for name, process in self.running.items() if name != "redis"]
+        _stop(apps)
+        _stop([process for name, process in self.running.items() if name == "redis"])
+        self.running.clear()
+
+
+def _stop(processes: list[subprocess.Popen]) -> None:
+    for process in processes:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+    for process in processes:
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)  # it and whatever it started
+            process.wait(timeout=10)
+
+
+def _answers(url: str) -> bool:
     try:
-        body = response.json()
-    except ValueError:
-        raise DashError(f"{output}: the answer is not JSON", 200, response.text[:200]) from None
-    result = CallbackResult(200, body, seconds)
-    if result.toast:
-        raise DashError(f"{output}: error toast: {result.toast}", 200, body)
-    return result
+        requests.get(url, timeout=5)
+        return True
+    except (requests.ConnectionError, requests.Timeout):
+        return False
 
 
-def urlpath(url: str) -> str:
-    from urllib.parse import urlsplit
+def _pings(redis_url: str) -> bool:
+    import redis
 
-    return urlsplit(url).path
+    try:
+        return bool(redis.Redis.from_url(redis_url, socket_timeout=1).ping())
+    except redis.ConnectionError:
+        return False
 
 
 # --------------------------------------------------------------------------------------
-# Reading Dash component trees (what a callback returned)
+# S3
 
 
-def walk_components(node: Any) -> Iterator[dict[str, Any]]:
-    """Every component (a {"type", "namespace", "props"} dict) in a serialised layout."""
-    if isinstance(node, dict):
-        if "props" in node and "type" in node:
-            yield node
-            for value in node["props"].values():
-                yield from walk_components(value)
-        else:
-            for value in node.values():
-                yield from walk_components(value)
-    elif isinstance(node, list):
-        for item in node:
-            yield from walk_components(item)
+@contextlib.contextmanager
+def moto_server() -> Iterator[tuple[str, subprocess.Popen]]:
+    """A moto S3 server in its own process, spoken to over HTTP like the real thing:
+    (its URL, the process)."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            requests.get(url, timeout=1)
+            break
+        except requests.ConnectionError:
+            if time.monotonic() > deadline or process.poll() is not None:
+                process.kill()
+                raise RuntimeError("moto server did not start")
+            time.sleep(0.1)
+    try:
+        yield url, process
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
 
 
-def find_component(node: Any, component_id: Any) -> dict[str, Any] | None:
-    return next((c for c in walk_components(node) if c["props"].get("id") == component_id), None)
+def create_bucket(endpoint: str) -> str:
+    import boto3
+
+    name = f"insight-test-{uuid.uuid4().hex[:12]}"
+    boto3.client("s3", endpoint_url=endpoint, region_name="us-gov-west-1").create_bucket(
+        Bucket=name, CreateBucketConfiguration={"LocationConstraint": "us-gov-west-1"}
+    )
+    return name
