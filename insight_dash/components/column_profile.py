@@ -4,7 +4,7 @@ import dash_bootstrap_components as dbc
 import plotly.graph_objects as go
 from dash import dcc, html
 
-from insight_dash.components.formatting import human_count
+from insight_dash.services.formatting import human_count
 
 KIND_LABELS = {"number": "Number", "text": "Text", "datetime": "Date/time", "boolean": "Yes/no", "other": "Other"}
 

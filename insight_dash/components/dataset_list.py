@@ -4,7 +4,8 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from insight_dash.components import ids
-from insight_dash.components.formatting import STATUS_COLORS, human_count, human_size, human_time
+from insight_dash.components.formatting import STATUS_COLORS
+from insight_dash.services.formatting import human_count, human_size, human_time
 from insight_dash.models import Dataset
 
 STAGE_LABELS = {"uploading": "Uploading", "queued": "Queued", "parsing": "Reading the file",

@@ -9,7 +9,8 @@ from dash import dcc, html
 from insight_dash.components import ids
 from insight_dash.components.column_profile import column_profile
 from insight_dash.components.dataset_list import STAGE_LABELS
-from insight_dash.components.formatting import STATUS_COLORS, human_count, human_size, human_time
+from insight_dash.components.formatting import STATUS_COLORS
+from insight_dash.services.formatting import human_count, human_size, human_time
 from insight_dash.components.answer import answer_card
 from insight_dash.components.gallery import gallery_panel
 from insight_dash.models import AnalysisSession, Dataset, PinnedFigure, QueryLog

@@ -4,7 +4,7 @@ from dash import dcc, html
 
 from insight_dash.components import ids
 from insight_dash.components.answer import explanation_block, figure_graph
-from insight_dash.components.formatting import human_time
+from insight_dash.services.formatting import human_time
 from insight_dash.models import PinnedFigure, View
 from insight_dash.services.figures import without_title
 

@@ -13,7 +13,7 @@ import plotly.io as pio
 from flask import render_template
 from markupsafe import Markup
 
-from insight_dash.components.formatting import human_time
+from insight_dash.services.formatting import human_time
 from insight_dash.models import QueryLog, User
 from insight_dash.services.questions import get_query
 from insight_dash.services.errors import InvalidInput

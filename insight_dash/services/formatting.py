@@ -1,6 +1,8 @@
-"""Numbers as answers and explanations show them: 1,234.5, not 1234.4999999999."""
+"""Values as people read them: numbers in answers and explanations (1,234.5, not
+1234.4999999999), sizes, counts and times in tables, badges and exports."""
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from typing import Any
 
 
@@ -14,3 +16,31 @@ def format_number(value: Any) -> str:
             return f"{value:.3g}"
         return f"{value:,.4f}".rstrip("0").rstrip(".") if abs(value) < 1e15 else f"{value:.6g}"
     return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+def human_size(size_bytes: int) -> str:
+    if size_bytes < 1024:
+        return f"{size_bytes} B"
+    size = size_bytes / 1024
+    for unit in ("KB", "MB"):
+        if size < 1024:
+            return f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{size:.1f} GB"
+
+
+def human_count(count: int | None) -> str:
+    return "—" if count is None else f"{count:,}"
+
+
+def human_time(moment: datetime, now: datetime | None = None) -> str:
+    """'just now', '5 min ago', '3 h ago', then the date."""
+    now = now or datetime.now(timezone.utc)
+    seconds = (now - moment).total_seconds()
+    if seconds < 60:
+        return "just now"
+    if seconds < 3600:
+        return f"{int(seconds // 60)} min ago"
+    if seconds < 86400:
+        return f"{int(seconds // 3600)} h ago"
+    return moment.strftime("%Y-%m-%d")
