@@ -54,7 +54,10 @@ class Sweeper(threading.Thread):
     def run(self) -> None:
         delay = random.uniform(0.5, 1.0) * self.every_s
         while not self.stopped.wait(delay):
-            sweep(self.server)
+            try:
+                sweep(self.server)
+            except Exception:  # a fault of one pass must not end the sweeps of this process
+                log.exception("the sweep of interrupted work failed")
             delay = self.every_s
 
     def stop(self) -> None:
