@@ -14,8 +14,9 @@ What it does:
    data folder, nothing configured for the model: the offline engine answers), creates the users.
 2. Untimed setup: every user signs in through the real /login form, uploads its CSV through
    POST /upload (as assets/upload.js does) and waits until the dataset is `ready`.
-3. Timed phase (`--seconds`), every user in its own thread, a closed loop with a think time
-   (uniform 0.5x..1.5x `--think` seconds) between steps:
+3. Timed phase (`--seconds`): Locust, in its own process (`benchmarks/load_users.py`), runs every
+   user as a Locust user in a closed loop with a think time (uniform 0.5x..1.5x `--think`
+   seconds) between steps (`benchmarks/steps.py`):
    - open the workspace: GET /datasets/<id> (the HTML document: CSRF cookie, the renderer's
      signed endId) and the Dash Pages routing callback for that path        -> "page"
    - page the preview grid: the AG Grid infinite-model callback (getRowsRequest ->
@@ -24,56 +25,51 @@ What it does:
      pending-query.data), then the background callback answer_pending driven as dash-renderer
      does it (start, poll every `interval` ms with the signed cacheKey/job, read the result)
                                                                               -> "question"
-   No step starts after the deadline; questions in flight are allowed to finish (`--drain`).
+   No step starts after the deadline; steps in flight are allowed to finish (`--drain`).
 4. Reads PostgreSQL directly (DATABASE_URL) for the QueryLogs of every submitted question.
-5. Samples RSS every 0.5 s: each Gunicorn worker, the background-callback job processes forked
-   from them, and the sandbox zygote with its per-query children; and whole-machine CPU.
+5. Samples RSS every 0.5 s (`benchmarks/sampling.py`): each Gunicorn worker, the
+   background-callback job processes forked from them, and the sandbox zygote with its per-query
+   children; and whole-machine CPU.
 
 Prints a table and a one-line verdict against the targets: 0 errors, 0 lost QueryLogs, page p95
 < 300 ms while questions are running. It reports; it does not assert on timings. The exit code is
 0 whatever the figures are, unless `--check` is given: then 1 when there were errors or lost
-QueryLogs (functional failures, never latency). Results go to benchmarks/output/load.json.
+QueryLogs (functional failures, never latency). Results go to benchmarks/output/load.json (`--results`).
 
 An error is: any HTTP status >= 400 or no response, any callback that answered with the app's
-error toast or with 204 where the page needs an update, a grid page with the wrong rows, and any
-question whose QueryLog ended `error`. A lost QueryLog is a question whose submit returned an id
-but that is not `success`/`error` in the database after the run (missing, or still `running`).
+error toast or with 204 where the page needs an update, a grid page with the wrong rows, a user
+still inside a step `--drain` seconds after the deadline, and any question whose QueryLog ended
+`error`. A lost QueryLog is a question whose submit returned an id but that is not
+`success`/`error` in the database after the run (missing, or still `running`).
 """
 from __future__ import annotations
 
 import argparse
 import json
 import os
-import random
 import resource
 import statistics
+import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script from anywhere
 
-import psutil  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 
-from tests.harness.clients import DashError, SignedInClient  # noqa: E402
-from tests.harness.dash_protocol import find_component  # noqa: E402
+from benchmarks.sampling import MemorySampler, mib  # noqa: E402
+from benchmarks.steps import GRID_BLOCK, PASSWORD, Recorder, Sample, prepare_all  # noqa: E402
 from tests.harness.files import write_sensor_csv  # noqa: E402  (the test suite's sensor export, bigger)
-from tests.harness.servers import GunicornServer, rss_of  # noqa: E402
+from tests.harness.servers import GunicornServer  # noqa: E402
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-OUTPUT_DIR = REPO_ROOT / "benchmarks" / "output"
-RESULTS_FILE = OUTPUT_DIR / "load.json"
-PASSWORD = "load-test-password-1"
-MIB = 1024 * 1024
-SAMPLE_EVERY_S = 0.5
+RESULTS_FILE = REPO_ROOT / "benchmarks" / "output" / "load.json"
+LOCUST_USERS = Path(__file__).resolve().parent / "load_users.py"
 PAGE_P95_TARGET_MS = 300.0
-GRID_BLOCK = 200  # the grid's cacheBlockSize (components/dataset_view.py)
 QUESTIONS = (
     "How many readings are there?",
     "Average temperature_c by unit",
@@ -90,309 +86,6 @@ GRID_REQUESTS = (
 )
 
 
-# --------------------------------------------------------------------------------------
-# Recording
-
-
-@dataclass
-class Sample:
-    kind: str  # document, page, grid, question
-    started: float
-    ended: float
-    ok: bool
-
-    @property
-    def ms(self) -> float:
-        return (self.ended - self.started) * 1000
-
-
-@dataclass
-class Recorder:
-    lock: threading.Lock = field(default_factory=threading.Lock)
-    samples: list[Sample] = field(default_factory=list)
-    requests: int = 0
-    statuses: Counter = field(default_factory=Counter)
-    errors: Counter = field(default_factory=Counter)
-    error_examples: dict[str, str] = field(default_factory=dict)
-    submitted: list[int] = field(default_factory=list)  # QueryLog ids returned by the ask callback
-    submit_attempts: int = 0
-    timed: bool = False
-
-    def observe(self, method: str, path: str, status: int | None, seconds: float) -> None:
-        if not self.timed:
-            return
-        with self.lock:
-            self.requests += 1
-            self.statuses[status if status is not None else "no response"] += 1
-
-    def add(self, sample: Sample) -> None:
-        with self.lock:
-            self.samples.append(sample)
-
-    def error(self, kind: str, detail: str) -> None:
-        with self.lock:
-            self.errors[kind] += 1
-            self.error_examples.setdefault(kind, detail[:300])
-
-
-class MemorySampler(threading.Thread):
-    """Every 0.5 s: RSS of each worker, of each background job, of the sandbox tree; CPU use.
-
-    Every 4th sample also reads the jobs' USS (pages only that job holds: what a fork really
-    costs; RSS counts the pages it still shares with its worker). CPU seconds are each
-    process's own user+system, last seen (a lower bound: the last < 0.5 s of a process, and
-    processes that live less than 0.5 s, e.g. most sandbox runs, are missed)."""
-
-    def __init__(self, server: GunicornServer):
-        super().__init__(daemon=True, name="memory-sampler")
-        self.server = server
-        self.stopping = threading.Event()
-        self.worker_peak: dict[int, int] = {}
-        self.job_peak = 0  # the largest single job process
-        self.jobs_total_peak = 0  # all job processes together
-        self.jobs_count_peak = 0
-        self.job_uss_peak = 0
-        self.jobs_uss_total_peak = 0
-        self.zygote_peak = 0
-        self.sandbox_total_peak = 0  # zygote + supervisors + runners
-        self.sandbox_count_peak = 0
-        self.task_rss_peak = 0  # every process of the server summed (shared pages counted in each)
-        self.task_pss_peak = 0  # the same with shared pages split among their sharers (read every 2 s)
-        self.cpu: list[float] = []
-        self.samples = 0
-        self.cpu_start: dict[int, float] = {}
-        self.cpu_last: dict[int, float] = {}
-        self.job_cpu: dict[int, float] = {}
-        self.machine_start = psutil.cpu_times()
-        self.machine_end = self.machine_start
-
-    def tree(self) -> tuple[list[int], list[int], list[int]]:
-        """(master and workers, background jobs, sandbox zygote and its children)."""
-        jobs = [pid for pids in self.server.job_pids().values() for pid in pids]
-        return [self.server.master_pid, *self.server.worker_pids()], jobs, self.server.sandbox_pids()
-
-    def run(self) -> None:
-        psutil.cpu_percent(None)
-        self.machine_start = psutil.cpu_times()
-        gunicorn, jobs, sandbox = self.tree()
-        self.cpu_start = own_cpu_seconds(gunicorn + jobs + sandbox)
-        self.cpu_last = dict(self.cpu_start)
-        while not self.stopping.wait(SAMPLE_EVERY_S):
-            try:
-                self.sample()
-            except Exception as exc:  # a process vanished mid-read: keep sampling
-                print(f"(memory sample skipped: {type(exc).__name__}: {exc})", file=sys.stderr)
-
-    def sample(self) -> None:
-        self.samples += 1
-        self.cpu.append(psutil.cpu_percent(None))
-        gunicorn, job_list, sandbox_list = self.tree()
-        seen = own_cpu_seconds(gunicorn + job_list + sandbox_list)
-        self.cpu_last.update(seen)
-        self.job_cpu.update({pid: seen[pid] for pid in job_list if pid in seen})
-        for pid, rss in rss_of(gunicorn[1:]).items():
-            self.worker_peak[pid] = max(self.worker_peak.get(pid, 0), rss)
-        jobs = rss_of(job_list)
-        if jobs:
-            self.job_peak = max(self.job_peak, max(jobs.values()))
-            self.jobs_total_peak = max(self.jobs_total_peak, sum(jobs.values()))
-            self.jobs_count_peak = max(self.jobs_count_peak, len(jobs))
-            if self.samples % 4 == 0:
-                uss = uss_of(jobs)
-                if uss:
-                    self.job_uss_peak = max(self.job_uss_peak, max(uss.values()))
-                    self.jobs_uss_total_peak = max(self.jobs_uss_total_peak, sum(uss.values()))
-        sandbox = rss_of(sandbox_list)
-        self.task_rss_peak = max(self.task_rss_peak, sum(rss_of(gunicorn).values()) + sum(jobs.values())
-                                 + sum(sandbox.values()))
-        if self.samples % 4 == 0:
-            self.task_pss_peak = max(self.task_pss_peak, sum(pss_of(gunicorn + job_list + sandbox_list).values()))
-        if sandbox:
-            self.zygote_peak = max(self.zygote_peak, sandbox.get(sandbox_list[0], 0))
-            self.sandbox_total_peak = max(self.sandbox_total_peak, sum(sandbox.values()))
-            self.sandbox_count_peak = max(self.sandbox_count_peak, len(sandbox) - 1)
-
-    def stop(self) -> None:
-        self.stopping.set()
-        self.join(timeout=5)
-        self.machine_end = psutil.cpu_times()
-        self.cpu_last.update(own_cpu_seconds(self.cpu_last))
-
-    def server_cpu_s(self) -> float:
-        """CPU seconds of Gunicorn (master, workers, background jobs) and the sandbox tree."""
-        return sum(last - self.cpu_start.get(pid, 0.0) for pid, last in self.cpu_last.items())
-
-    def machine_busy_s(self) -> float:
-        """CPU seconds the whole machine spent busy (all processes, every core)."""
-        def busy(times) -> float:
-            return sum(times) - times.idle - getattr(times, "iowait", 0.0)
-        return busy(self.machine_end) - busy(self.machine_start)
-
-
-def uss_of(pids) -> dict[int, int]:
-    return _full_memory_of(pids, "uss")
-
-
-def pss_of(pids) -> dict[int, int]:
-    return _full_memory_of(pids, "pss")
-
-
-def _full_memory_of(pids, field_name: str) -> dict[int, int]:
-    sizes = {}
-    for pid in pids:
-        try:
-            sizes[pid] = getattr(psutil.Process(pid).memory_full_info(), field_name)
-        except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
-            continue
-    return sizes
-
-
-def own_cpu_seconds(pids) -> dict[int, float]:
-    seconds = {}
-    for pid in pids:
-        try:
-            times = psutil.Process(pid).cpu_times()
-        except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
-            continue
-        seconds[pid] = times.user + times.system
-    return seconds
-
-
-# --------------------------------------------------------------------------------------
-# One simulated user
-
-
-class User:
-    def __init__(self, number: int, server: GunicornServer, recorder: Recorder, think: float, rows: int,
-                 questions: tuple[str, ...] = QUESTIONS, grid_requests: tuple[dict, ...] = GRID_REQUESTS):
-        self.number = number
-        self.name = f"load{number:02d}"
-        self.server, self.recorder, self.think, self.rows = server, recorder, think, rows
-        self.questions, self.grid_requests = questions, grid_requests
-        self.random = random.Random(number)
-        self.client = SignedInClient(server.url, observer=recorder.observe)
-        self.dataset_id: str | None = None
-        self.table: str | None = None
-        self.session_id: str | None = None
-        self.asked = 0
-        self.question_intervals: list[tuple[float, float]] = []
-
-    # ---- setup (untimed)
-
-    def prepare(self, csv_path: Path, ready_timeout: float) -> None:
-        self.client.login(self.name, PASSWORD)
-        self.dataset_id = self.client.upload(csv_path, name=f"sensors-{self.number:02d}.csv")
-        deadline = time.monotonic() + ready_timeout
-        while True:
-            status = self._dataset_status()
-            if status == "ready":
-                return
-            if status == "error":
-                raise RuntimeError(f"{self.name}: the upload ended in error")
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"{self.name}: dataset not ready after {ready_timeout:.0f} s ({status})")
-            time.sleep(1.0)
-
-    def _dataset_status(self) -> str | None:
-        result = self.client.render_page(f"/datasets/{self.dataset_id}")
-        badge = find_component(result.output("_pages_content", "children"), "dataset-status")
-        return badge["props"].get("children") if badge else None
-
-    # ---- the timed loop
-
-    def run(self, deadline: float) -> None:
-        steps = (self.open_workspace, self.page_grid, self.ask)
-        # Users do not move in step: each starts after a random pause (one to three think times).
-        time.sleep(self.random.uniform(0.0, 3.0 * max(self.think, 0.5)))
-        step = 0
-        while time.perf_counter() < deadline:
-            try:
-                steps[step % len(steps)]()
-            except DashError as exc:
-                kind = "http" if exc.status not in (200, 204, None) else "dash"
-                self.recorder.error(kind, str(exc))
-                if step % len(steps) != 0:
-                    step = -1  # start over from a fresh page load, as a person would reload
-            except Exception as exc:  # connection reset, timeout, malformed answer
-                self.recorder.error("no response" if "Connection" in type(exc).__name__ or
-                                    "Timeout" in type(exc).__name__ else "client", f"{type(exc).__name__}: {exc}")
-                step = -1
-            step += 1
-            if self.think:
-                time.sleep(self.think * self.random.uniform(0.5, 1.5))
-
-    def open_workspace(self) -> None:
-        """The document (its own sample), then the routing callback that renders the page."""
-        path = f"/datasets/{self.dataset_id}"
-        started = time.perf_counter()
-        ok = False
-        try:
-            self.client.load_document(path)
-            ok = True
-        finally:
-            self.recorder.add(Sample("document", started, time.perf_counter(), ok))
-        started = time.perf_counter()
-        ok = False
-        try:
-            content = self.client.render_page(path).output("_pages_content", "children")
-            table = find_component(content, "table-select")
-            session = find_component(content, "session-select")
-            if table is None or session is None:
-                raise DashError(f"{path}: the workspace has no table-select/session-select", 200)
-            self.table, self.session_id = table["props"]["value"], session["props"]["value"]
-            ok = True
-        finally:
-            self.recorder.add(Sample("page", started, time.perf_counter(), ok))
-
-    def page_grid(self) -> None:
-        for request in self.grid_requests:
-            started = time.perf_counter()
-            ok = False
-            try:
-                result = self.client.callback(
-                    inputs=[("preview-grid", "getRowsRequest", request)],
-                    state=[("dataset-id", "data", self.dataset_id), ("table-select", "value", self.table)])
-                block = result.output("preview-grid", "getRowsResponse") or {}
-                wanted = min(GRID_BLOCK, self.rows - request["startRow"])
-                if len(block.get("rowData", [])) != wanted or block.get("rowCount") != self.rows:
-                    raise DashError(f"grid {request['startRow']}-{request['endRow']}: "
-                                    f"{len(block.get('rowData', []))} rows of {block.get('rowCount')}", 200)
-                ok = True
-            finally:
-                self.recorder.add(Sample("grid", started, time.perf_counter(), ok))
-
-    def ask(self) -> None:
-        question = self.questions[(self.number + self.asked) % len(self.questions)]
-        self.asked += 1
-        started = time.perf_counter()
-        ok = False
-        query_id = None
-        with self.recorder.lock:
-            self.recorder.submit_attempts += 1
-        try:
-            submitted = self.client.callback(
-                inputs=[("ask-button", "n_clicks", self.asked)],
-                state=[("question-input", "value", question), ("dataset-id", "data", self.dataset_id),
-                       ("session-select", "value", self.session_id), ("follow-up-of", "data", None)])
-            pending = submitted.output("pending-query", "data")
-            if not isinstance(pending, dict) or "query_id" not in pending:
-                raise DashError(f"ask: no query id in pending-query.data ({pending!r})", 200)
-            query_id = pending["query_id"]
-            with self.recorder.lock:
-                self.recorder.submitted.append(query_id)
-            answered = self.client.background_callback(inputs=[("pending-query", "data", pending)])
-            if answered.status == 204 or answered.output("answers", "children") is None:
-                raise DashError(f"question {query_id}: the background callback ended without answers "
-                                f"(HTTP {answered.status} after {answered.polls} polls, {answered.seconds:.1f} s; "
-                                f"job pid {answered.job_pid} {process_state(answered.job_pid)})", 200)
-            ok = True
-        finally:
-            ended = time.perf_counter()
-            self.recorder.add(Sample("question", started, ended, ok))
-            if query_id is not None:
-                self.question_intervals.append((started, ended))
-
-
 LOG_MARKERS = ("Traceback", " ERROR ", "WORKER TIMEOUT", "SIGKILL", "SIGABRT", "database is locked",
                "Exception", "terminate called")
 
@@ -401,13 +94,6 @@ def log_summary(text: str) -> dict[str, int]:
     """How often the server's log says something went wrong (lines containing each marker)."""
     lines = text.splitlines()
     return {marker.strip(): n for marker in LOG_MARKERS if (n := sum(marker in line for line in lines))}
-
-
-def process_state(pid: int | None) -> str:
-    try:
-        return f"is {psutil.Process(pid).status()}" if pid else "unknown"
-    except psutil.NoSuchProcess:
-        return "is gone"
 
 
 # --------------------------------------------------------------------------------------
@@ -453,13 +139,11 @@ def query_outcomes(database_url: str, ids: list[int]) -> dict[str, Any]:
             "running_left": running_total, "server_latency_ms": list(latency) if latency else None}
 
 
-def mib(value: float) -> str:
-    return f"{value / MIB:7.0f} MiB"
-
-
-def report(args: argparse.Namespace, server: GunicornServer, recorder: Recorder, sampler: MemorySampler,
-           users: list[User], timed_s: float, outcomes: dict[str, Any], load_cpu_s: float) -> dict[str, Any]:
-    intervals = [interval for user in users for interval in user.question_intervals]
+def report(args: argparse.Namespace, timed: dict[str, Any], recorder: Recorder, sampler: MemorySampler,
+           outcomes: dict[str, Any], load_cpu_s: float) -> dict[str, Any]:
+    """Print the figures and the verdict; the same as JSON. `timed` is what load_users.py wrote."""
+    intervals = recorder.question_intervals
+    timed_s, requests = timed["timed_s"], timed["requests"]
     by_kind = defaultdict(list)
     for sample in recorder.samples:
         by_kind[sample.kind].append(sample)
@@ -480,7 +164,7 @@ def report(args: argparse.Namespace, server: GunicornServer, recorder: Recorder,
     print(f"Load: {args.users} users, {args.seconds:.0f} s timed (+ drain), think {args.think:g} s; "
           f"Gunicorn {args.workers} workers x {args.threads} threads (gthread); {os.cpu_count()} CPUs; "
           f"{args.rows:,} rows per dataset; offline engine")
-    print(f"Timed phase: {timed_s:.1f} s, {recorder.requests} HTTP requests = {recorder.requests / timed_s:.1f} req/s "
+    print(f"Timed phase (Locust): {timed_s:.1f} s, {requests} HTTP requests = {requests / timed_s:.1f} req/s "
           f"(callback polls included); statuses {dict(sorted(recorder.statuses.items(), key=str))}")
     print()
     print(f"{'latency':<26}{'count':>7}{'failed':>8}{'p50 ms':>10}{'p95 ms':>10}{'max ms':>10}")
@@ -517,7 +201,8 @@ def report(args: argparse.Namespace, server: GunicornServer, recorder: Recorder,
     machine_s, server_s = sampler.machine_busy_s(), sampler.server_cpu_s()
     other_s = max(0.0, machine_s - server_s - load_cpu_s)
     job_cpu = sorted(sampler.job_cpu.values())
-    print(f"CPU: machine busy {machine_s:.0f} of {cores * timed_s:.0f} core-s ({100 * machine_s / (cores * timed_s):.0f}%): "
+    available_s = cores * sampler.seconds
+    print(f"CPU: machine busy {machine_s:.0f} of {available_s:.0f} core-s ({100 * machine_s / available_s:.0f}%): "
           f"Insight server >= {server_s:.0f} (Gunicorn, jobs, sandbox), this load generator {load_cpu_s:.0f}, "
           f"other processes on the machine <= {other_s:.0f}")
     if job_cpu:
@@ -529,8 +214,8 @@ def report(args: argparse.Namespace, server: GunicornServer, recorder: Recorder,
     print(f"VERDICT: {'PASS' if passed else 'FAIL'}: errors {errors} (target 0), lost QueryLogs {lost} "
           f"(target 0), page p95 while questions run {page_p95:.0f} ms (target < {PAGE_P95_TARGET_MS:.0f} ms)")
     return {
-        "config": vars(args), "cpus": os.cpu_count(), "timed_s": timed_s, "requests": recorder.requests,
-        "requests_per_s": recorder.requests / timed_s, "statuses": {str(k): v for k, v in recorder.statuses.items()},
+        "config": vars(args), "cpus": os.cpu_count(), "timed_s": timed_s, "requests": requests,
+        "requests_per_s": requests / timed_s, "locust_requests": timed["by_request"], "statuses": {str(k): v for k, v in recorder.statuses.items()},
         "latency": rows, "questions": {"asked": recorder.submit_attempts, "stored": submitted, **outcomes,
                                        "lost": lost},
         "errors": {"total": errors, "by_kind": dict(recorder.errors), "examples": recorder.error_examples,
@@ -541,7 +226,7 @@ def report(args: argparse.Namespace, server: GunicornServer, recorder: Recorder,
                            "server_rss_summed": sampler.task_rss_peak, "server_pss_summed": sampler.task_pss_peak},
         "cpu_percent": {"mean": statistics.fmean(cpu) if cpu else None, "max": max(cpu) if cpu else None},
         "cpu_seconds": {"machine_busy": machine_s, "server": server_s, "load_generator": load_cpu_s,
-                        "other": other_s, "available": cores * timed_s, "jobs": sum(job_cpu),
+                        "other": other_s, "available": available_s, "jobs": sum(job_cpu),
                         "job_p50": percentile(job_cpu, 0.5) if job_cpu else None},
         "rss_peak_jobs_uss": {"largest": sampler.job_uss_peak, "together": sampler.jobs_uss_total_peak},
         "verdict": "PASS" if passed else "FAIL",
@@ -553,7 +238,6 @@ def report(args: argparse.Namespace, server: GunicornServer, recorder: Recorder,
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
-    recorder = Recorder()
     with tempfile.TemporaryDirectory(prefix="insight-load-") as folder:
         started = time.perf_counter()
         files = [write_sensor_csv(Path(folder) / f"sensors-{n:02d}.csv", args.rows, seed=n) for n in range(args.users)]
@@ -562,57 +246,45 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                             env=env, keep_data_dir=args.keep) as server:
             print(f"Gunicorn up at {server.url} (master {server.master_pid}, workers {server.worker_pids()}, "
                   f"zygote {server.zygote_pid()}) after {time.perf_counter() - started:.1f} s", flush=True)
-            server.create_users((f"load{n:02d}", PASSWORD) for n in range(args.users))
-            users = [User(n, server, recorder, args.think, args.rows) for n in range(args.users)]
+            names = [f"load{n:02d}" for n in range(args.users)]
+            server.create_users((name, PASSWORD) for name in names)
             setup_started = time.perf_counter()
-            failures = []
-
-            def prepare(user: User, path: Path) -> None:
-                try:
-                    user.prepare(path, args.ready_timeout)
-                except Exception as exc:
-                    failures.append(f"{user.name}: {type(exc).__name__}: {exc}")
-
-            threads = [threading.Thread(target=prepare, args=(u, f)) for u, f in zip(users, files)]
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join()
-            if failures:
-                raise SystemExit("setup failed:\n  " + "\n  ".join(failures) + "\n" + server.log_tail())
+            prepared = prepare_all(server, names, files, args.ready_timeout)
             print(f"{args.users} users signed in, uploaded and ready in {time.perf_counter() - setup_started:.1f} s; "
                   f"running for {args.seconds:.0f} s", flush=True)
-
+            plan = {"url": server.url, "seconds": args.seconds, "drain": args.drain, "think": args.think,
+                    "rows": args.rows, "questions": QUESTIONS, "grid_requests": GRID_REQUESTS,
+                    "users": [{"number": n, "name": name, "dataset_id": dataset_id}
+                              for n, (name, (_, dataset_id)) in enumerate(zip(names, prepared))]}
             sampler = MemorySampler(server)
             sampler.start()
-            recorder.timed = True
-            cpu_before = resource.getrusage(resource.RUSAGE_SELF)
-            timed_started = time.perf_counter()
-            deadline = timed_started + args.seconds
-            threads = [threading.Thread(target=user.run, args=(deadline,), name=user.name) for user in users]
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join(timeout=max(0.0, deadline + args.drain - time.perf_counter()))
-            stuck = sum(thread.is_alive() for thread in threads)
-            timed_s = time.perf_counter() - timed_started
-            recorder.timed = False
-            cpu_after = resource.getrusage(resource.RUSAGE_SELF)
+            cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            timed = run_locust(plan, Path(folder))
+            cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
             sampler.stop()
-            if stuck:
-                recorder.error("stuck", f"{stuck} users still busy {args.drain:.0f} s after the deadline")
+            recorder = Recorder.from_json(timed["recorder"])
             outcomes = query_outcomes(server.database_url, list(recorder.submitted))
             load_cpu_s = (cpu_after.ru_utime + cpu_after.ru_stime) - (cpu_before.ru_utime + cpu_before.ru_stime)
-            results = report(args, server, recorder, sampler, users, timed_s, outcomes, load_cpu_s)
+            results = report(args, timed, recorder, sampler, outcomes, load_cpu_s)
             results["server_log"] = log_summary(server.log_text())
             if results["server_log"]:
                 print(f"Server log: {results['server_log']}")
             if args.keep:
                 print(f"(data folder and server log kept: {server.data_dir})")
-    OUTPUT_DIR.mkdir(parents=True, exist_ok=True)
-    RESULTS_FILE.write_text(json.dumps(results, indent=2, default=str))
-    print(f"(results in {RESULTS_FILE.relative_to(REPO_ROOT)})")
+    args.results.parent.mkdir(parents=True, exist_ok=True)
+    args.results.write_text(json.dumps(results, indent=2, default=str))
+    print(f"(results in {args.results})")
     return results
+
+
+def run_locust(plan: dict[str, Any], folder: Path) -> dict[str, Any]:
+    """The timed phase in its own process (benchmarks/load_users.py); what it wrote."""
+    plan_file, results_file = folder / "plan.json", folder / "timed.json"
+    plan_file.write_text(json.dumps(plan))
+    # Locust stops every user by seconds + drain; the margin covers its start and its own stop.
+    subprocess.run([sys.executable, str(LOCUST_USERS), str(plan_file), str(results_file)], check=True,
+                   timeout=plan["seconds"] + plan["drain"] + 60)
+    return json.loads(results_file.read_text())
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -631,6 +303,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--keep", action="store_true", help="keep the server's data folder and log")
     parser.add_argument("--smoke", action="store_true", help="3 users for 10 s (flags given explicitly still win)")
     parser.add_argument("--check", action="store_true", help="exit 1 on errors or lost QueryLogs (not on latency)")
+    parser.add_argument("--results", type=Path, default=RESULTS_FILE, help="where the JSON results go")
     args = parser.parse_args(argv)
     if args.smoke:
         given = {arg.split("=")[0] for arg in (argv if argv is not None else sys.argv[1:])}

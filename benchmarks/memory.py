@@ -13,10 +13,11 @@ What it does:
    PostgreSQL; `INSIGHT_FRAME_CACHE_MB` 512 per process as the task definition sets it,
    `--frame-cache-mb` to change), creates
    three users, and samples memory every 0.5 s from here on: every worker, every background
-   job, the sandbox zygote and its children (`benchmarks.load.MemorySampler`).
+   job, the sandbox zygote and its children (`benchmarks.sampling.MemorySampler`).
 3. The three users upload their copy at the same time (each becomes its own dataset: its own
    parse, profile, Parquet and cache entries) and wait until it is ready.
-4. Then, all three at once, `--rounds` times: open the workspace, page the grid (the first
+4. Then, all three at once, `--rounds` times (`benchmarks.steps.Visitor`, one thread per
+   user): open the workspace, page the grid (the first
    rows, rows 500,000-500,200, the first rows sorted by a sensor), ask four questions answered
    by the offline engine over the whole table (a count, a grouped average, a top 5, a daily trend).
 
@@ -30,14 +31,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import threading
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script from anywhere
 
 from benchmarks.ingest import FULL_SIZES, GENERATOR_VERSION, SEED, ensure_file  # noqa: E402
-from benchmarks.load import GRID_BLOCK, PASSWORD, MemorySampler, Recorder, User, mib  # noqa: E402
+from benchmarks.sampling import MemorySampler, mib  # noqa: E402
+from benchmarks.steps import GRID_BLOCK, PASSWORD, Recorder, Visitor, in_parallel, prepare_all  # noqa: E402
 from tests.harness.servers import GunicornServer  # noqa: E402
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -66,30 +67,12 @@ def sensor_csv() -> Path:
     return path
 
 
-def in_parallel(work, users: list[User]) -> list[str]:
-    """Run `work(user)` for every user at once; the failures, as text."""
-    failures: list[str] = []
-
-    def run(user: User) -> None:
-        try:
-            work(user)
-        except Exception as exc:
-            failures.append(f"{user.name}: {type(exc).__name__}: {exc}")
-
-    threads = [threading.Thread(target=run, args=(user,)) for user in users]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return failures
-
-
-def session_of(user: User, rounds: int) -> None:
+def session_of(visitor: Visitor, rounds: int) -> None:
     for _ in range(rounds):
-        user.open_workspace()
-        user.page_grid()
+        visitor.open_workspace()
+        visitor.page_grid()
         for _ in QUESTIONS:
-            user.ask()
+            visitor.ask()
 
 
 def run(args: argparse.Namespace) -> dict:
@@ -98,18 +81,18 @@ def run(args: argparse.Namespace) -> dict:
     recorder = Recorder()
     with GunicornServer(workers=args.workers, threads=args.threads,
                         env={"INSIGHT_FRAME_CACHE_MB": str(args.frame_cache_mb)}) as server:
-        server.create_users((f"load{n:02d}", PASSWORD) for n in range(args.users))
-        users = [User(n, server, recorder, think=0, rows=ROWS, questions=QUESTIONS, grid_requests=GRID_REQUESTS)
-                 for n in range(args.users)]
+        names = [f"load{n:02d}" for n in range(args.users)]
+        server.create_users((name, PASSWORD) for name in names)
         sampler = MemorySampler(server)
         sampler.start()
         started = time.perf_counter()
-        failures = in_parallel(lambda user: user.prepare(csv_path, args.ready_timeout), users)
+        prepared = prepare_all(server, names, [csv_path] * len(names), args.ready_timeout)
         ready_s = time.perf_counter() - started
         print(f"{args.users} uploads ready in {ready_s:.1f} s", flush=True)
-        recorder.timed = True
+        visitors = [Visitor(n, client, dataset_id, ROWS, recorder, QUESTIONS, GRID_REQUESTS)
+                    for n, (client, dataset_id) in enumerate(prepared)]
         started = time.perf_counter()
-        failures += in_parallel(lambda user: session_of(user, args.rounds), users)
+        failures = in_parallel(lambda n: session_of(visitors[n], args.rounds), names)[1]
         browsing_s = time.perf_counter() - started
         sampler.stop()
     failures += [f"{kind}: {example}" for kind, example in recorder.error_examples.items()]

@@ -1,5 +1,9 @@
-"""One question and its answer, rendered by kind: text, number, table or figure."""
+"""One question and its answer, rendered by kind: text, number, table or figure.
+
+Renders what it is given: the QueryLog arrives with what it shows loaded (its follow-up's
+question included, `services.conversations.session_history`); nothing here reads the database."""
 import re
+from collections.abc import Sequence
 from typing import Any
 
 import dash_ag_grid as dag
@@ -19,12 +23,13 @@ COMPACT_MARGIN = {"l": 56, "r": 16, "b": 48, "autoexpand": True}
 TITLE_ABOVE_PLOT = {"yref": "paper", "y": 1, "yanchor": "bottom", "pad": {"b": 12}}
 
 
-def answer_card(entry: QueryLog, pinned: bool = False) -> html.Div:
+def answer_card(entry: QueryLog, pinned: bool = False, columns: Sequence[str] = ()) -> html.Div:
+    """`columns`: the dataset's column names, which a number's unit may come from."""
     header = [html.Span(entry.prompt, className="fw-semibold text-break")]
     if entry.follow_up_of is not None:
         header.insert(0, html.Div(f"Follow-up to: {entry.follow_up_of.prompt}",
                                   className="small text-body-secondary text-truncate"))
-    body = [_body(entry)]
+    body = [_body(entry, columns)]
     if entry.status == "success" and entry.explanation and entry.result_kind != "declined":
         body.append(explanation_block(entry.explanation, entry.explanation_facts))
     card = dbc.Card([
@@ -55,7 +60,7 @@ def _compact(figure: dict[str, Any]) -> dict[str, Any]:
     return {**figure, "layout": {**layout, "margin": {**COMPACT_MARGIN, "t": 72}, "title": title}}
 
 
-def _body(entry: QueryLog) -> Any:
+def _body(entry: QueryLog, columns: Sequence[str]) -> Any:
     if entry.status == "running":
         # assets/ask.js counts the seconds from data-started.
         return html.Div([dbc.Spinner(size="sm"), html.Span(" Thinking… ", className="ms-2"),
@@ -74,7 +79,7 @@ def _body(entry: QueryLog) -> Any:
     if entry.result_kind == "boolean":
         return html.Div(entry.response_text, className="display-6 answer-number answer-boolean")
     if entry.result_kind == "number":
-        unit = (entry.explanation_facts or {}).get("unit") or unit_for(entry.prompt, _column_names(entry))
+        unit = (entry.explanation_facts or {}).get("unit") or unit_for(entry.prompt, list(columns))
         return html.Div([entry.response_text, html.Span(f" {unit}", className="answer-unit fs-4") if unit else None],
                         className="display-6 answer-number")
     # Dash escapes text children: model output and column names cannot inject markup.
@@ -116,11 +121,6 @@ def _declined(entry: QueryLog) -> html.Div:
     return dbc.Alert([html.Div(entry.response_text, className="mb-2" if offers else "mb-0"),
                       html.Div([html.Div("Try instead:", className="small mb-1"), *offers]) if offers else None],
                      color="warning", className="mb-0 answer-declined")
-
-
-def _column_names(entry: QueryLog) -> list[str]:
-    tables = (entry.session.dataset.meta or {}).get("tables", [])
-    return [column["name"] for table in tables for column in table.get("columns", [])]
 
 
 def _actions(entry: QueryLog, pinned: bool) -> html.Div:

@@ -23,13 +23,15 @@ COLUMN_WIDTHS = {"datetime": 205, "number": 140, "boolean": 100}
 @dataclass
 class Conversation:
     """What the conversation area shows: the current session among the user's sessions on
-    this dataset, its history (newest first), suggestions and which answers are pinned."""
+    this dataset, its history (newest first), suggestions, which answers are pinned and the
+    dataset's column names (a number's unit may come from one)."""
 
     sessions: list[AnalysisSession]
     current: AnalysisSession
     history: list[QueryLog]
     suggestions: list[str]
     pinned: set[int] = field(default_factory=set)
+    columns: list[str] = field(default_factory=list)
 
 
 def dataset_view(dataset: Dataset, conversation: Conversation | None = None,
@@ -175,14 +177,14 @@ def ask_panel(conversation: Conversation) -> html.Div:
             dcc.Download(id=ids.TABLE_DOWNLOAD),
             dcc.Interval(id=ids.ANSWERS_POLL, interval=1500,
                          disabled=not any(entry.status == "running" for entry in history)),
-            html.Div(answer_cards(history, conversation.pinned), id=ids.ANSWERS),
+            html.Div(answer_cards(history, conversation.pinned, conversation.columns), id=ids.ANSWERS),
         ],
         className="ask-panel",
     )
 
 
-def answer_cards(history: list[QueryLog], pinned: set[int]) -> list[html.Div]:
-    return [answer_card(entry, pinned=entry.id in pinned) for entry in history]
+def answer_cards(history: list[QueryLog], pinned: set[int], columns: list[str]) -> list[html.Div]:
+    return [answer_card(entry, pinned=entry.id in pinned, columns=columns) for entry in history]
 
 
 def follow_up_chip(entry: QueryLog | None) -> Any:

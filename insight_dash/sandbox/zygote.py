@@ -15,7 +15,6 @@ import selectors
 import shutil
 import signal
 import socket
-import sys
 import tempfile
 import time
 from pathlib import Path

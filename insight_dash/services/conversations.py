@@ -70,6 +70,8 @@ def latest_session(user: User, dataset_id: uuid.UUID | str) -> AnalysisSession:
 def session_history(user: User, session_id: uuid.UUID | str) -> list[QueryLog]:
     """Every question of a session, newest first."""
     session = get_session(user, session_id)
+    # A follow-up's card shows the question it follows: always one of this session's, so it is
+    # already loaded by this query (a many-to-one resolved from the identity map, no SQL).
     query = (sa.select(QueryLog).where(QueryLog.session_id == session.id)
              .order_by(QueryLog.created_at.desc(), QueryLog.id.desc()))
     return list(db.session.scalars(query))

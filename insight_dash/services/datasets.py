@@ -27,3 +27,9 @@ def get_dataset(user: User, dataset_id: uuid.UUID | str) -> Dataset:
     if dataset is None:
         raise NotFound("dataset")
     return dataset
+
+
+def column_names(dataset: Dataset) -> list[str]:
+    """The names of every column of every table, as the dataset's metadata lists them."""
+    tables = (dataset.meta or {}).get("tables", [])
+    return [column["name"] for table in tables for column in table.get("columns", [])]

@@ -10,7 +10,7 @@ from insight_dash.services import offline
 from insight_dash.services.agent import Answer, DatasetTables, run_agent
 from insight_dash.services.display_names import PeopleNames
 from insight_dash.services.explanations import model_explanation
-from insight_dash.services.llm import BedrockLLM, LLMError, model_client
+from insight_dash.services.llm import LLMError, QuestionLLM, model_client
 from insight_dash.services.offline.explaining import answer_value, explain
 from insight_dash.services.offline.writing import write_code
 from insight_dash.services.prompting import compose_prompt
@@ -51,7 +51,7 @@ def model_answer(settings: Settings, tables: DatasetTables, question: str, histo
     for attempt in range(2):
         prompt = compose_prompt(question, history, settings.sandbox_allowed_imports)
         try:
-            done = run_agent(settings, BedrockLLM(client), tables, prompt)
+            done = run_agent(settings, QuestionLLM(client), tables, prompt)
             break
         except LLMError as exc:
             if exc.kind != "context_length" or not history or attempt:

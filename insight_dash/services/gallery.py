@@ -5,6 +5,7 @@ import uuid
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from insight_dash.extensions import db
 from insight_dash.models import PinnedFigure, User
@@ -39,7 +40,7 @@ def pin_figure(user: User, query_id: int | str) -> PinnedFigure:
 
 def list_pins(user: User, dataset_id: uuid.UUID | str | None = None) -> list[PinnedFigure]:
     """The user's pinned figures in gallery order, of one dataset or of all of them."""
-    query = sa.select(PinnedFigure).where(PinnedFigure.user_id == user.id)
+    query = sa.select(PinnedFigure).options(selectinload(PinnedFigure.dataset)).where(PinnedFigure.user_id == user.id)
     if dataset_id is not None:
         query = query.where(PinnedFigure.dataset_id == parse_uuid(dataset_id, "dataset"))
     return list(db.session.scalars(query.order_by(PinnedFigure.position, PinnedFigure.created_at)))

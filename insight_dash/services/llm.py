@@ -81,9 +81,10 @@ class ModelClient:
         raise AssertionError("unreachable")
 
 
-class BedrockLLM(LLM):
-    """PandasAI's view of the model for one question: the shared client plus that question's
-    call statistics (tokens, time, retries, prompts)."""
+class QuestionLLM(LLM):
+    """The configured model (Bedrock, or whichever litellm model INSIGHT_LLM_MODEL names) as
+    PandasAI's Agent sees it for one question: the shared client plus that question's call
+    statistics (tokens, time, retries)."""
 
     def __init__(self, client: ModelClient):
         super().__init__()

@@ -5,14 +5,18 @@ from __future__ import annotations
 import uuid
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from insight_dash.extensions import db
-from insight_dash.models import User, View, ViewItem, utcnow, view_shares
+from insight_dash.models import PinnedFigure, User, View, ViewItem, utcnow, view_shares
 from insight_dash.services.errors import InvalidInput, NotFound
 from insight_dash.services.gallery import get_pin
 from insight_dash.services.ids import parse_uuid
 
 MAX_NAME = 200
+# What a view's page and the views list show, loaded with the view (a query per relation, not per row).
+SHOWN_WITH_A_VIEW = (selectinload(View.owner), selectinload(View.shared_with),
+                     selectinload(View.items).selectinload(ViewItem.figure).selectinload(PinnedFigure.dataset))
 
 
 def create_view(user: User, name: str) -> View:
@@ -25,15 +29,17 @@ def create_view(user: User, name: str) -> View:
 def list_views(user: User) -> tuple[list[View], list[View]]:
     """(the user's own views, views others shared with them), most recently updated first."""
     newest = View.updated_at.desc()
-    mine = db.session.scalars(sa.select(View).where(View.owner_id == user.id).order_by(newest))
-    shared = db.session.scalars(sa.select(View).where(View.owner_id != user.id, _readable_by(user)).order_by(newest))
+    views = sa.select(View).options(*SHOWN_WITH_A_VIEW).order_by(newest)
+    mine = db.session.scalars(views.where(View.owner_id == user.id))
+    shared = db.session.scalars(views.where(View.owner_id != user.id, _readable_by(user)))
     return list(mine), list(shared)
 
 
 def get_view(user: User, view_id: uuid.UUID | str) -> View:
     """A view the user may read: their own, or one shared with them."""
-    view = db.session.scalar(sa.select(View).where(View.id == parse_uuid(view_id, "view"),
-                                                   sa.or_(View.owner_id == user.id, _readable_by(user))))
+    view = db.session.scalar(sa.select(View).options(*SHOWN_WITH_A_VIEW)
+                             .where(View.id == parse_uuid(view_id, "view"),
+                                    sa.or_(View.owner_id == user.id, _readable_by(user))))
     if view is None:
         raise NotFound("view")
     return view
@@ -54,7 +60,7 @@ def can_edit(user: User, view: View) -> bool:
 def rename_view(user: User, view_id: uuid.UUID | str, name: str) -> View:
     view = owned_view(user, view_id)
     view.name = _clean_name(name)
-    return _touch(view)
+    return _touch(user, view)
 
 
 def delete_view(user: User, view_id: uuid.UUID | str) -> None:
@@ -69,7 +75,7 @@ def add_figure(user: User, view_id: uuid.UUID | str, pin_id: uuid.UUID | str) ->
     if all(item.figure_id != pin.id for item in view.items):
         position = max((item.position for item in view.items), default=-1) + 1
         view.items.append(ViewItem(figure=pin, position=position))
-    return _touch(view)
+    return _touch(user, view)
 
 
 def remove_figure(user: User, view_id: uuid.UUID | str, pin_id: uuid.UUID | str) -> View:
@@ -79,7 +85,7 @@ def remove_figure(user: User, view_id: uuid.UUID | str, pin_id: uuid.UUID | str)
     if item is None:
         raise NotFound("figure")
     view.items.remove(item)
-    return _touch(view)
+    return _touch(user, view)
 
 
 def share_view(user: User, view_id: uuid.UUID | str, usernames: list[str], everyone: bool) -> View:
@@ -92,7 +98,7 @@ def share_view(user: User, view_id: uuid.UUID | str, usernames: list[str], every
         raise InvalidInput(f"No user is named {', '.join(sorted(unknown))}.")
     view.shared_with = readers
     view.shared_with_everyone = bool(everyone)
-    return _touch(view)
+    return _touch(user, view)
 
 
 def colleagues(user: User) -> list[str]:
@@ -114,7 +120,8 @@ def _clean_name(name: str) -> str:
     return name
 
 
-def _touch(view: View) -> View:
+def _touch(user: User, view: View) -> View:
+    """Commit a change; the view as its page shows it, read back."""
     view.updated_at = utcnow()
     db.session.commit()
-    return view
+    return get_view(user, view.id)

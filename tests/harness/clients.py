@@ -281,7 +281,14 @@ def wait_until_ready(client: SignedInClient, dataset_id: str, timeout: float = 3
 
 def open_workspace(client: SignedInClient, dataset_id: str) -> tuple[str, str]:
     """Open the dataset's workspace; returns the table and the conversation it shows."""
-    content = client.open(f"/datasets/{dataset_id}")
+    client.load_document(f"/datasets/{dataset_id}")
+    return render_workspace(client, dataset_id)
+
+
+def render_workspace(client: SignedInClient, dataset_id: str) -> tuple[str, str]:
+    """The routing callback of the dataset's workspace (the document already loaded); returns
+    the table and the conversation it shows."""
+    content = client.render_page(f"/datasets/{dataset_id}").output("_pages_content", "children")
     table, session = find_component(content, "table-select"), find_component(content, "session-select")
     if table is None or session is None:
         raise DashError(f"/datasets/{dataset_id}: the workspace has no table-select/session-select", 200)
