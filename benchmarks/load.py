@@ -282,8 +282,14 @@ def run_locust(plan: dict[str, Any], folder: Path) -> dict[str, Any]:
     plan_file, results_file = folder / "plan.json", folder / "timed.json"
     plan_file.write_text(json.dumps(plan))
     # Locust stops every user by seconds + drain; the margin covers its start and its own stop.
-    subprocess.run([sys.executable, str(LOCUST_USERS), str(plan_file), str(results_file)], check=True,
-                   timeout=plan["seconds"] + plan["drain"] + 60)
+    limit = plan["seconds"] + plan["drain"] + 60
+    try:
+        subprocess.run([sys.executable, str(LOCUST_USERS), str(plan_file), str(results_file)], check=True,
+                       timeout=limit)
+    except subprocess.TimeoutExpired:
+        raise SystemExit(f"the Locust process was still running after {limit:.0f} s (its output is above)") from None
+    except subprocess.CalledProcessError as exc:
+        raise SystemExit(f"the Locust process failed with exit code {exc.returncode} (its output is above)") from None
     return json.loads(results_file.read_text())
 
 
