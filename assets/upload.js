@@ -9,23 +9,27 @@
 (function () {
   "use strict";
 
-  var ZONE = "upload-zone";
-  var INPUT = "upload-file";
+  // Each drop zone names its parts by a prefix (data-upload): "<prefix>-zone", "-file", "-message",
+  // "-progress" and the "-result" store; data-url is where its files go (a first upload, or a
+  // new version of a dataset).
+  function part(zone, name) {
+    return document.getElementById(zone.getAttribute("data-upload") + "-" + name);
+  }
 
   function cookie(name) {
     var match = document.cookie.match(new RegExp("(?:^|; )" + name + "=([^;]*)"));
     return match ? decodeURIComponent(match[1]) : "";
   }
 
-  function show(message, kind) {
-    var box = document.getElementById("upload-message");
+  function show(zone, message, kind) {
+    var box = part(zone, "message");
     if (!box) return;
     box.textContent = message;
     box.className = "small mt-2 " + (kind === "error" ? "text-danger" : "text-body-secondary");
   }
 
-  function setProgress(fraction, label) {
-    var holder = document.getElementById("upload-progress");
+  function setProgress(zone, fraction, label) {
+    var holder = part(zone, "progress");
     if (!holder) return;
     holder.classList.remove("d-none");
     var bar = holder.querySelector(".progress-bar");
@@ -37,57 +41,57 @@
     }
   }
 
-  function hideProgress() {
-    var holder = document.getElementById("upload-progress");
+  function hideProgress(zone) {
+    var holder = part(zone, "progress");
     if (holder) holder.classList.add("d-none");
   }
 
-  function tellDash(result) {
+  function tellDash(zone, result) {
     if (window.dash_clientside && window.dash_clientside.set_props) {
-      window.dash_clientside.set_props("upload-result", { data: result });
+      window.dash_clientside.set_props(zone.getAttribute("data-upload") + "-result", { data: result });
     }
   }
 
   function send(file, zone) {
     var limit = Number(zone.getAttribute("data-max-bytes") || 0);
     if (limit && file.size > limit) {
-      show("The file is larger than the " + Math.round(limit / 1048576) + " MB limit.", "error");
+      show(zone, "The file is larger than the " + Math.round(limit / 1048576) + " MB limit.", "error");
       return;
     }
     var form = new FormData();
     form.append("file", file, file.name);
     var xhr = new XMLHttpRequest();
-    xhr.open("POST", "/upload");
+    xhr.open("POST", zone.getAttribute("data-url") || "/upload");
     xhr.setRequestHeader("X-CSRFToken", cookie("_csrf_token"));
     xhr.upload.onprogress = function (event) {
-      if (event.lengthComputable) setProgress(event.loaded / event.total);
+      if (event.lengthComputable) setProgress(zone, event.loaded / event.total);
     };
     xhr.onload = function () {
       var body = {};
       try { body = JSON.parse(xhr.responseText || "{}"); } catch (e) { body = {}; }
-      hideProgress();
+      hideProgress(zone);
       if (xhr.status === 201) {
-        show("Uploaded " + body.name + ". Reading it now…", "info");
-        tellDash({ dataset_id: body.dataset_id, at: Date.now() });
+        show(zone, "Uploaded " + body.name + ". Reading it now…", "info");
+        tellDash(zone, { dataset_id: body.dataset_id, version: body.version, at: Date.now() });
       } else {
-        show(body.error || "The upload failed (HTTP " + xhr.status + "). Please try again.", "error");
-        tellDash({ error: body.error || "upload failed", at: Date.now() });
+        show(zone, body.error || "The upload failed (HTTP " + xhr.status + "). Please try again.", "error");
+        tellDash(zone, { error: body.error || "upload failed", at: Date.now() });
       }
     };
     xhr.onerror = function () {
-      hideProgress();
-      show("The connection was lost during the upload. Please try again.", "error");
+      hideProgress(zone);
+      show(zone, "The connection was lost during the upload. Please try again.", "error");
     };
-    show("Uploading " + file.name + "…", "info");
-    setProgress(0, "0%");
+    show(zone, "Uploading " + file.name + "…", "info");
+    setProgress(zone, 0, "0%");
     xhr.send(form);
   }
 
   function attachInput(zone) {
-    if (document.getElementById(INPUT)) return;
+    if (part(zone, "file")) return;
     var input = document.createElement("input");
     input.type = "file";
-    input.id = INPUT;
+    input.id = zone.getAttribute("data-upload") + "-file";
     input.accept = ".csv,.tsv,.txt,.xlsx";
     input.className = "upload-file-input";
     input.setAttribute("aria-label", "Choose a CSV or Excel file to upload");
@@ -103,7 +107,6 @@
 
   // Dash renders pages after load and re-renders them on navigation: watch for the zone.
   new MutationObserver(function () {
-    var zone = document.getElementById(ZONE);
-    if (zone) attachInput(zone);
+    document.querySelectorAll(".upload-zone[data-upload]").forEach(attachInput);
   }).observe(document.documentElement, { childList: true, subtree: true });
 })();

@@ -14,6 +14,9 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from insight_dash.extensions import db
 
 DATASET_STATUSES = ("pending", "processing", "ready", "error")
+# A new version is parsed ("processing"), then waits for its owner to read the drift report
+# ("review"); confirmed it is "ready" (the current one is the dataset's `version`).
+VERSION_STATUSES = ("processing", "review", "ready", "error")
 QUERY_STATUSES = ("running", "success", "error")
 
 
@@ -58,11 +61,43 @@ class Dataset(db.Model):
     meta: Mapped[dict[str, Any]] = mapped_column("metadata", JSONB, default=dict)
     size_bytes: Mapped[int] = mapped_column(sa.BigInteger, default=0)
     error_message: Mapped[str] = mapped_column(sa.Text, default="")
+    # The number of the current version; `meta`, `storage_key` and `size_bytes` are that version's.
+    version: Mapped[int] = mapped_column(default=1)
 
     user: Mapped[User] = relationship()
+    versions: Mapped[list[DatasetVersion]] = relationship(
+        back_populates="dataset", cascade="all, delete-orphan", passive_deletes=True,
+        order_by="DatasetVersion.number.desc()"
+    )
     sessions: Mapped[list[AnalysisSession]] = relationship(
         back_populates="dataset", cascade="all, delete-orphan", passive_deletes=True
     )
+
+
+class DatasetVersion(db.Model):
+    """One uploaded file of a dataset: who, when, which file, its tables (the `meta` schema) and,
+    for every version after the first, its drift from the version that was current."""
+
+    __tablename__ = "dataset_versions"
+    __table_args__ = (_status_check("dataset_versions", VERSION_STATUSES),
+                      sa.UniqueConstraint("dataset_id", "number", name="uq_dataset_versions_number"))
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
+    dataset_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("datasets.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int]
+    uploaded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
+    uploaded_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    confirmed_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), nullable=True)
+    file_name: Mapped[str] = mapped_column(sa.String(255))
+    size_bytes: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    storage_key: Mapped[str] = mapped_column(sa.String(512), default="")
+    status: Mapped[str] = mapped_column(sa.String(16), default="processing")
+    meta: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+    drift: Mapped[dict[str, Any] | None] = mapped_column(JSONB, nullable=True)
+    error_message: Mapped[str] = mapped_column(sa.Text, default="")
+
+    dataset: Mapped[Dataset] = relationship(back_populates="versions")
+    uploaded_by: Mapped[User | None] = relationship()
 
 
 class AnalysisSession(db.Model):
@@ -127,16 +162,24 @@ class QueryLog(db.Model):
     follow_up_of_id: Mapped[int | None] = mapped_column(
         sa.BigInteger, sa.ForeignKey("query_logs.id", ondelete="SET NULL"), nullable=True
     )
+    # The dataset version the answer was computed on.
+    dataset_version: Mapped[int | None] = mapped_column(nullable=True)
 
     session: Mapped[AnalysisSession] = relationship(back_populates="queries")
     follow_up_of: Mapped[QueryLog | None] = relationship(remote_side=[id])
 
 
+PIN_KINDS = ("figure", "number", "table")
+
+
 class PinnedFigure(db.Model):
-    """A figure answer kept in the gallery: its JSON, question, code and how it was computed, never re-run."""
+    """An answer kept in the gallery (a chart, a number or a table) with its question, code and how
+    it was computed. "Refresh" re-runs the code on the dataset's current version: the newest
+    result is shown, the one before it kept; a run that fails leaves the pin stale, with why."""
 
     __tablename__ = "pinned_figures"
-    __table_args__ = (sa.UniqueConstraint("user_id", "query_id", name="uq_pinned_figures_user_query"),)
+    __table_args__ = (sa.UniqueConstraint("user_id", "query_id", name="uq_pinned_figures_user_query"),
+                      sa.CheckConstraint("kind IN ('figure', 'number', 'table')", name="ck_pinned_figures_kind"))
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
@@ -152,7 +195,16 @@ class PinnedFigure(db.Model):
     question: Mapped[str] = mapped_column(sa.Text, default="")
     code: Mapped[str] = mapped_column(sa.Text, default="")
     explanation: Mapped[str] = mapped_column(sa.Text, default="")
+    kind: Mapped[str] = mapped_column(sa.String(16), default="figure")
+    # A chart's Plotly JSON; a number or table is drawn as one (an indicator, a table trace), and
+    # its value kept in `value_json` ({"value": n} or {"columns", "rows", "row_count"}).
     figure_json: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    value_json: Mapped[dict[str, Any] | None] = mapped_column(JSONB, nullable=True)
+    dataset_version: Mapped[int] = mapped_column(default=1)
+    computed_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    previous: Mapped[dict[str, Any] | None] = mapped_column(JSONB, nullable=True)  # the result before, as above
+    change: Mapped[str] = mapped_column(sa.Text, default="")  # "404 -> 431, +6.7%" for numbers and tables
+    stale_reason: Mapped[str] = mapped_column(sa.Text, default="")
     position: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
 

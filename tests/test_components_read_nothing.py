@@ -39,7 +39,7 @@ def shared_view(figure_answer, chat, make_user):
                             response_text="12.5", explanation="Averaged pressure_kpa over all 2 rows.",
                             follow_up_of_id=chart.id))
     db.session.commit()
-    pin = gallery.pin_figure(alice, chart.id)
+    pin = gallery.pin_answer(alice, chart.id)
     view = views.create_view(alice, "Unit review")
     views.add_figure(alice, view.id, pin.id)
     views.share_view(alice, view.id, ["bob"], everyone=False)

@@ -27,7 +27,7 @@ def table_names(database_url: str) -> set[str]:
 def test_upgrade_downgrade_upgrade_on_an_empty_database(fresh_database, tmp_path):
     url = fresh_database("insight_migrations")
     expected = {"users", "datasets", "analysis_sessions", "query_logs", "pinned_figures", "views", "view_items",
-                "view_shares", "alembic_version"}
+                "view_shares", "dataset_versions", "alembic_version"}
 
     for step, args in enumerate((["upgrade"], ["downgrade", "base"], ["upgrade"])):
         result = flask_db(url, tmp_path, *args)
@@ -62,5 +62,45 @@ def test_answers_from_before_explanations_get_one_and_new_ones_must_have_one(fre
         assert explanation.startswith("Answered before Insight recorded how answers were computed")
         with pytest.raises(sa.exc.IntegrityError, match="ck_query_logs_explained"), engine.begin() as connection:
             connection.execute(sa.text("UPDATE query_logs SET explanation = ''"))
+    finally:
+        engine.dispose()
+
+
+def test_datasets_from_before_versions_become_version_1_with_their_answers_and_pins(fresh_database, tmp_path):
+    url = fresh_database("insight_versions")
+    assert flask_db(url, tmp_path, "upgrade", "0004").returncode == 0
+    engine = sa.create_engine(url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(sa.text(
+                "INSERT INTO users (username, password_hash, created_at) VALUES ('alice', 'x', now());"
+                "INSERT INTO datasets (id, user_id, storage_key, name, uploaded_at, updated_at, status, metadata, "
+                "size_bytes, error_message) VALUES ('00000000-0000-0000-0000-000000000001', 1, 'k/original.csv', "
+                "'plant.csv', '2026-11-01T08:00:00Z', now(), 'ready', '{\"row_count\": 3}', 42, ''),"
+                "('00000000-0000-0000-0000-000000000003', 1, '', 'broken.csv', now(), now(), 'error', '{}', 0, 'bad');"
+                "INSERT INTO analysis_sessions (id, user_id, dataset_id, title, created_at, updated_at) VALUES "
+                "('00000000-0000-0000-0000-000000000002', 1, '00000000-0000-0000-0000-000000000001', '', now(), now());"
+                "INSERT INTO query_logs (session_id, prompt, response_text, status, error_message, created_at, "
+                "generated_code, engine, result_kind, retries, explanation) VALUES "
+                "('00000000-0000-0000-0000-000000000002', 'Plot it', 'A chart', 'success', '', now(), 'x', 'offline', "
+                "'figure', 0, 'Counted rows.');"
+                "INSERT INTO pinned_figures (id, user_id, dataset_id, title, question, code, figure_json, position, "
+                "created_at, explanation) VALUES ('00000000-0000-0000-0000-000000000004', 1, "
+                "'00000000-0000-0000-0000-000000000001', 'Chart', 'Plot it', 'x', '{\"data\": []}', 0, "
+                "'2026-11-02T09:00:00Z', 'Counted rows.')"))
+        assert flask_db(url, tmp_path, "upgrade").returncode == 0
+        with engine.begin() as connection:
+            versions = connection.execute(sa.text(
+                "SELECT dataset_id::text, number, status, file_name, size_bytes, storage_key, meta->>'row_count', "
+                "uploaded_by_id, uploaded_at = '2026-11-01T08:00:00Z'::timestamptz FROM dataset_versions")).all()
+            current = connection.execute(sa.text("SELECT name, version FROM datasets ORDER BY name")).all()
+            answer = connection.execute(sa.text("SELECT dataset_version FROM query_logs")).scalar_one()
+            pin = connection.execute(sa.text(
+                "SELECT kind, dataset_version, computed_at = created_at, stale_reason FROM pinned_figures")).one()
+        assert versions == [("00000000-0000-0000-0000-000000000001", 1, "ready", "plant.csv", 42, "k/original.csv",
+                             "3", 1, True)]  # the failed upload has no version
+        assert current == [("broken.csv", 1), ("plant.csv", 1)]
+        assert answer == 1 and tuple(pin) == ("figure", 1, True, "")
+        assert flask_db(url, tmp_path, "downgrade", "0004").returncode == 0
     finally:
         engine.dispose()

@@ -7,10 +7,10 @@ from insight_dash.callbacks.conversation import pattern_click
 from insight_dash.components import ids
 from insight_dash.components.gallery import gallery_items
 from insight_dash.services.datasets import get_dataset
-from insight_dash.services.gallery import list_pins, move_pin, pin_figure, unpin
+from insight_dash.services.gallery import list_pins, move_pin, pin_answer, unpin
 
 ACTIONS = {
-    ids.PIN_ANSWER: lambda user, key: pin_figure(user, key),
+    ids.PIN_ANSWER: lambda user, key: pin_answer(user, key),
     ids.UNPIN: lambda user, key: unpin(user, key),
     ids.MOVE_UP: lambda user, key: move_pin(user, key, -1),
     ids.MOVE_DOWN: lambda user, key: move_pin(user, key, +1),

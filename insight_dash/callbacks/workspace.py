@@ -1,13 +1,15 @@
 """What the workspace callbacks share: the chosen conversation and its rendered answers."""
 from dash import html
 
-from insight_dash.components.dataset_view import Conversation, answer_cards
+from insight_dash.components.dataset_view import Conversation, Versions, answer_cards, dataset_view
 from insight_dash.models import AnalysisSession, Dataset, User
 from insight_dash.services.conversations import get_session, latest_session, list_sessions, session_history
 from insight_dash.services.datasets import column_names, get_dataset
 from insight_dash.services.errors import NotFound
 from insight_dash.services.gallery import list_pins, pinned_query_ids
+from insight_dash.services.runtime import current_settings
 from insight_dash.services.suggestions import suggest_questions
+from insight_dash.services.versions import list_versions, waiting_version
 
 
 def conversation_of(user: User, dataset_id: str, session_id: str) -> AnalysisSession:
@@ -33,3 +35,16 @@ def workspace_state(user: User, dataset: Dataset) -> tuple[Conversation, list]:
                                 history=session_history(user, current.id), suggestions=suggest_questions(dataset),
                                 pinned=pinned_query_ids(user, dataset.id), columns=column_names(dataset))
     return conversation, list_pins(user, dataset.id)
+
+
+def version_state(user: User, dataset: Dataset) -> Versions:
+    """The dataset's versions and the one waiting for review, for its Versions tab and review card."""
+    history = list_versions(user, dataset.id)
+    return Versions(history, waiting_version(history), current_settings().max_upload_mb)
+
+
+def full_view(user: User, dataset: Dataset) -> html.Div:
+    """The dataset view with, once it is ready, its latest conversation, its gallery and its versions."""
+    if dataset.status != "ready":
+        return dataset_view(dataset)
+    return dataset_view(dataset, *workspace_state(user, dataset), version_state(user, dataset))

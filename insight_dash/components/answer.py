@@ -11,7 +11,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from insight_dash.components import ids
-from insight_dash.models import QueryLog
+from insight_dash.models import PIN_KINDS, QueryLog
 from insight_dash.services.figures import figure_title
 from insight_dash.services.formatting import format_number
 from insight_dash.services.units import unit_for
@@ -130,10 +130,10 @@ def _actions(entry: QueryLog, pinned: bool) -> html.Div:
     if entry.status == "error":
         buttons.append(dbc.Button("Retry", id={"type": ids.RETRY, "index": entry.id}, color="primary", size="sm",
                                   n_clicks=0))
-    if entry.result_kind == "figure":
+    if entry.status == "success" and entry.result_kind in PIN_KINDS:
         buttons.append(dbc.Button("Pinned" if pinned else "Pin", id={"type": ids.PIN_ANSWER, "index": entry.id},
                                   color="secondary", outline=True, size="sm", n_clicks=0, disabled=pinned,
-                                  title="Keep this chart in the gallery"))
+                                  title="Keep this answer in the gallery; a view can re-run it on new data"))
     if entry.status == "success" and entry.result_kind != "declined":
         buttons.append(dbc.Button("Ask a follow-up", id={"type": ids.FOLLOW_UP, "index": entry.id},
                                   color="secondary", outline=True, size="sm", n_clicks=0))

@@ -13,7 +13,8 @@ from insight_dash.components.formatting import STATUS_COLORS
 from insight_dash.services.formatting import human_count, human_size, human_time
 from insight_dash.components.answer import answer_card
 from insight_dash.components.gallery import gallery_panel
-from insight_dash.models import AnalysisSession, Dataset, PinnedFigure, QueryLog
+from insight_dash.components.versions import version_review, versions_tab
+from insight_dash.models import AnalysisSession, Dataset, DatasetVersion, PinnedFigure, QueryLog
 
 GRID_FILTERS = {"number": "agNumberColumnFilter", "datetime": "agDateColumnFilter"}
 # Starting widths that fit typical values, so several columns show in the data area.
@@ -34,20 +35,39 @@ class Conversation:
     columns: list[str] = field(default_factory=list)
 
 
+@dataclass
+class Versions:
+    """The dataset's versions (newest first), the one waiting for review if any, and the upload limit."""
+
+    history: list[DatasetVersion]
+    waiting: DatasetVersion | None
+    max_upload_mb: int
+
+
 def dataset_view(dataset: Dataset, conversation: Conversation | None = None,
-                 pins: list[PinnedFigure] = ()) -> html.Div:
+                 pins: list[PinnedFigure] = (), versions: Versions | None = None) -> html.Div:
     """The whole dataset page for its current status: once ready, the three-area workspace."""
+    ready = dataset.status == "ready" and conversation is not None
     header = html.Div(
         [
             html.H1(dataset.name, className="h5 mb-0 me-3 text-break"),
             dbc.Badge(dataset.status, color=STATUS_COLORS.get(dataset.status, "secondary"),
                       id=ids.DATASET_STATUS, className="me-2"),
-            html.Span(_summary(dataset), className="text-body-secondary small"),
+            dbc.Badge(f"version {dataset.version}", color="light", text_color="dark", className="me-2 version-badge")
+            if ready else None,
+            html.Span(_summary(dataset), className="text-body-secondary small me-3"),
+            dbc.Button("Upload a new version", id=ids.NEW_VERSION_BUTTON, color="secondary", outline=True,
+                       size="sm", n_clicks=0) if ready else None,
         ],
         className="d-flex flex-wrap align-items-center mb-2",
     )
-    if dataset.status == "ready" and conversation is not None:
-        body = workspace(dataset.meta or {}, conversation, list(pins))
+    if ready:
+        body = html.Div([
+            html.Div(version_review(versions.waiting), id=ids.VERSION_REVIEW),
+            dcc.Interval(id=ids.VERSION_POLL, interval=1000,
+                         disabled=versions.waiting is None or versions.waiting.status != "processing"),
+            workspace(dataset, conversation, list(pins), versions),
+        ])
     elif dataset.status == "error":
         body = dbc.Alert(dataset.error_message or "This file could not be processed.", color="danger")
     else:
@@ -60,10 +80,10 @@ def dataset_view(dataset: Dataset, conversation: Conversation | None = None,
     return html.Div([header, body])
 
 
-def workspace(meta: dict[str, Any], conversation: Conversation, pins: list[PinnedFigure]) -> dbc.Row:
+def workspace(dataset: Dataset, conversation: Conversation, pins: list[PinnedFigure], versions: Versions) -> dbc.Row:
     """Data, conversation and gallery side by side on a laptop or wider; stacked below that."""
     return dbc.Row([
-        dbc.Col(html.Div(_data_area(meta), id=ids.DATA_PANE, className="workspace-pane"), xl=5),
+        dbc.Col(html.Div(_data_area(dataset, versions), id=ids.DATA_PANE, className="workspace-pane"), xl=5),
         dbc.Col(html.Div(ask_panel(conversation), id=ids.CONVERSATION_PANE, className="workspace-pane"), xl=5, lg=8),
         dbc.Col(html.Div(gallery_panel(pins), id=ids.GALLERY_PANE, className="workspace-pane gallery-pane"),
                 xl=2, lg=4),
@@ -97,7 +117,8 @@ def _sheet_label(table: dict[str, Any]) -> str:
     return f"{table['name']} ({human_count(table['row_count'])} {rows}{hidden})"
 
 
-def _data_area(meta: dict[str, Any]) -> html.Div:
+def _data_area(dataset: Dataset, versions: Versions) -> html.Div:
+    meta = dataset.meta or {}
     tables = meta.get("tables", [])
     default = next(table for table in tables if table["name"] == meta.get("default_table"))
     # Hidden sheets are read too, and offered last, saying so.
@@ -117,7 +138,9 @@ def _data_area(meta: dict[str, Any]) -> html.Div:
             dbc.Tab(html.Div(preview_grid(default), id=ids.GRID_AREA, className="pt-2"), label="Preview",
                     tab_id="preview"),
             dbc.Tab(profile, label="Column profile", tab_id="profile"),
-        ], active_tab="preview"),
+            dbc.Tab(versions_tab(dataset, versions.history, versions.max_upload_mb), label="Versions",
+                    tab_id="versions"),
+        ], id=ids.DATA_TABS, active_tab="preview"),
     ])
 
 

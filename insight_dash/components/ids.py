@@ -89,3 +89,28 @@ RENAME_VIEW = "rename-view"
 DELETE_VIEW = "delete-view"
 DELETE_VIEW_CONFIRM = "delete-view-confirm"
 PRINT_BUTTON = "print-button"
+
+# Dataset versions
+DATA_TABS = "data-tabs"
+NEW_VERSION_BUTTON = "new-version-button"
+VERSION_UPLOAD = "version-upload"  # the zone's prefix: "version-upload-zone", "-file", "-result", ...
+VERSION_UPLOAD_RESULT = "version-upload-result"
+VERSION_UPLOAD_FILE = "version-upload-file"
+VERSION_REVIEW = "version-review"
+VERSION_LIST = "version-list"
+VERSION_POLL = "version-poll"
+CONFIRM_VERSION = "confirm-version"
+CANCEL_VERSION = "cancel-version"
+DELETE_VERSION = "delete-version"  # pattern-matching type, index = the version number
+
+# Living views (pattern-matching types, index = the pinned answer id)
+REFRESH_VIEW = "refresh-view"
+REFRESH_PIN = "refresh-pin"
+ASK_AGAIN = "ask-again"
+REFRESH_PROGRESS = "refresh-progress"
+REFRESH_STATUS = "refresh-status"
+REFRESH_REQUEST = "refresh-request"
+PIN_VERSIONS = "pin-versions"  # a card's choice: the newest result or the one before
+PIN_GRAPH = "pin-graph"
+PIN_AS_OF = "pin-as-of"
+PIN_RESULTS = "pin-results"  # both results of a card, for the choice to swap in

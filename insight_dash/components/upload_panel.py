@@ -1,26 +1,28 @@
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from insight_dash.components import ids
+FIRST_UPLOAD = "upload"  # the home page's zone; its parts are "upload-zone", "upload-file", ...
 
 
-def upload_panel(max_upload_mb: int) -> html.Div:
-    """The drop zone. assets/upload.js adds the file input and sends the file with progress."""
+def upload_panel(max_upload_mb: int, prefix: str = FIRST_UPLOAD, url: str = "/upload",
+                 prompt: str = "Drop a CSV or Excel file here, or click to choose one") -> html.Div:
+    """A drop zone. assets/upload.js adds the file input and sends the file to `url` with
+    progress; the server's answer lands in the "<prefix>-result" store."""
     return html.Div(
         [
             html.Div(
                 [
-                    html.Div("Drop a CSV or Excel file here, or click to choose one", className="fw-semibold"),
+                    html.Div(prompt, className="fw-semibold"),
                     html.Div(f".csv or .xlsx, up to {max_upload_mb} MB", className="small text-body-secondary"),
                 ],
-                id=ids.UPLOAD_ZONE,
+                id=f"{prefix}-zone",
                 className="upload-zone",
-                **{"data-max-bytes": str(max_upload_mb * 1024 * 1024)},
+                **{"data-max-bytes": str(max_upload_mb * 1024 * 1024), "data-upload": prefix, "data-url": url},
             ),
-            dbc.Progress(id=ids.UPLOAD_PROGRESS, value=0, className="upload-progress mt-2 d-none",
+            dbc.Progress(id=f"{prefix}-progress", value=0, className="upload-progress mt-2 d-none",
                          striped=True, animated=True),
-            html.Div(id=ids.UPLOAD_MESSAGE, className="small mt-2", role="status"),
-            dcc.Store(id=ids.UPLOAD_RESULT),
+            html.Div(id=f"{prefix}-message", className="small mt-2", role="status"),
+            dcc.Store(id=f"{prefix}-result"),
         ],
         className="mb-4",
     )

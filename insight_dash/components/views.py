@@ -1,10 +1,14 @@
-"""Views: the list of views, and one view as a read-only dashboard or its owner's editor."""
+"""Views: the list of views, and one view as a read-only dashboard or its owner's editor. Each
+pinned answer says which dataset version it was computed on and when, what changed since the
+previous version, and, when a refresh failed, why it is stale; only the owner gets controls."""
+from datetime import datetime
+
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from insight_dash.components import ids
 from insight_dash.components.answer import explanation_block, figure_graph
-from insight_dash.services.formatting import human_time
+from insight_dash.services.formatting import calendar_time, human_time
 from insight_dash.models import PinnedFigure, View
 from insight_dash.services.figures import without_title
 
@@ -54,8 +58,21 @@ def view_page(view: View, editable: bool, pins: list[PinnedFigure] = (), colleag
         dcc.Store(id=ids.VIEW_ID, data=str(view.id)),
         html.Div(view_header(view, editable), id=ids.VIEW_HEADER),
         owner_tools(view, pins, colleagues) if editable else None,
+        refresh_bar() if editable else None,
         html.Div(view_figures(view, editable), id=ids.VIEW_FIGURES),
     ], className="view-page")
+
+
+def refresh_bar() -> html.Div:
+    """Refresh all: every pin's code re-run on its dataset's current version, with progress."""
+    return html.Div([
+        dbc.Button("Refresh all", id=ids.REFRESH_VIEW, color="primary", outline=True, size="sm", n_clicks=0,
+                   title="Re-run every chart's code on the current version of its data (no model is asked)"),
+        dbc.Progress(id=ids.REFRESH_PROGRESS, value=0, striped=True, animated=True,
+                     className="d-none refresh-progress", style={"minWidth": "12rem"}),
+        html.Span(id=ids.REFRESH_STATUS, className="small text-body-secondary", role="status"),
+        dcc.Store(id=ids.REFRESH_REQUEST),
+    ], className="d-flex align-items-center gap-2 mb-3 no-print refresh-bar")
 
 
 def view_header(view: View, editable: bool) -> html.Div:
@@ -78,7 +95,7 @@ def owner_tools(view: View, pins: list[PinnedFigure], colleagues: list[str]) -> 
     addable = [{"label": f"{pin.title} ({pin.dataset.name})", "value": str(pin.id)}
                for pin in pins if pin.id not in in_view]
     add = dbc.InputGroup([
-        dbc.Select(id=ids.ADD_FIGURE_SELECT, options=addable, placeholder="Add a pinned chart…"),
+        dbc.Select(id=ids.ADD_FIGURE_SELECT, options=addable, placeholder="Add a pinned answer…"),
         dbc.Button("Add", id=ids.ADD_FIGURE, color="primary", n_clicks=0),
     ], size="sm")
     share = html.Div([
@@ -112,14 +129,71 @@ def view_figures(view: View, editable: bool) -> list:
                      for item in view.items])]
 
 
-def _figure_card(pin: PinnedFigure, editable: bool) -> dbc.Card:
-    remove = dbc.Button("Remove", id={"type": ids.REMOVE_FIGURE, "index": str(pin.id)}, color="link", size="sm",
-                        className="no-print p-0", n_clicks=0) if editable else None
-    return dbc.Card([
-        dbc.CardHeader(html.Div([html.Span(pin.title, className="fw-semibold text-break"), remove],
+def _figure_card(pin: PinnedFigure, editable: bool) -> html.Div:
+    key = str(pin.id)
+    controls = [
+        dbc.Button("Refresh", id={"type": ids.REFRESH_PIN, "index": key}, color="link", size="sm",
+                   className="no-print p-0", n_clicks=0, title="Re-run this answer's code on the current data"),
+        dbc.Button("Remove", id={"type": ids.REMOVE_FIGURE, "index": key}, color="link", size="sm",
+                   className="no-print p-0", n_clicks=0),
+    ] if editable else []
+    return html.Div(dbc.Card([
+        dbc.CardHeader(html.Div([html.Span(pin.title, className="fw-semibold text-break"),
+                                 html.Div(controls, className="d-flex gap-2")],
                                 className="d-flex justify-content-between gap-2")),
-        dbc.CardBody([figure_graph(without_title(pin.figure_json), height="340px"),
+        dbc.CardBody([_stale(pin, editable), _change(pin), *_results(pin),
                       explanation_block(pin.explanation, None) if pin.explanation else None,
                       html.Div(f"Asked: {pin.question}", className="small text-body-secondary mt-1 text-break"),
                       html.Div(f"Dataset: {pin.dataset.name}", className="small text-body-secondary")]),
-    ], className="h-100")
+    ], className="h-100"), className="h-100 pin-card" + (" pin-stale" if pin.stale_reason else ""),
+        **{"data-pin": key})
+
+
+def as_of(version: int, moment: datetime) -> str:
+    return f"As of version {version}, {calendar_time(moment)}"
+
+
+def _results(pin: PinnedFigure) -> list:
+    """The newest result; the one before it (another version) one click away. One chart shows
+    either (a chart drawn in a hidden tab would take the width of nothing)."""
+    newest = figure_graph(without_title(pin.figure_json), height=_height(pin.kind))
+    now = as_of(pin.dataset_version, pin.computed_at)
+    previous = pin.previous
+    if not previous:
+        return [newest, html.Div(now, className="small as-of")]
+    key = str(pin.id)
+    newest.id = {"type": ids.PIN_GRAPH, "index": key}
+    before = figure_graph(without_title(previous["figure_json"]), height=_height(pin.kind)).figure
+    then = as_of(previous["dataset_version"], datetime.fromisoformat(previous["computed_at"]))
+    choice = dbc.RadioItems(
+        id={"type": ids.PIN_VERSIONS, "index": key}, value="newest", inline=True,
+        options=[{"label": f"Version {pin.dataset_version}", "value": "newest"},
+                 {"label": f"Before (version {previous['dataset_version']})", "value": "previous"}],
+        className="pin-versions mb-1", inputClassName="btn-check",
+        labelClassName="btn btn-outline-secondary btn-sm", labelCheckedClassName="active")
+    return [choice, newest, html.Div(now, id={"type": ids.PIN_AS_OF, "index": key}, className="small as-of"),
+            dcc.Store(id={"type": ids.PIN_RESULTS, "index": key},
+                      data={"newest": [newest.figure, now], "previous": [before, then]})]
+
+
+def _height(kind: str) -> str:
+    return "160px" if kind == "number" else "340px"
+
+
+def _stale(pin: PinnedFigure, editable: bool):
+    if not pin.stale_reason:
+        return None
+    ask = dbc.Button("Ask again", id={"type": ids.ASK_AGAIN, "index": str(pin.id)}, color="warning", size="sm",
+                     className="ms-2 no-print", n_clicks=0,
+                     title="Ask the original question on the new data") if editable else None
+    return dbc.Alert([html.Span("Stale: ", className="fw-semibold"), html.Span(pin.stale_reason), ask,
+                      html.Div("Showing the last good result.", className="small")],
+                     color="warning", className="py-2 px-3 small stale-reason")
+
+
+def _change(pin: PinnedFigure):
+    if not pin.change:
+        return None
+    return html.Div([html.Span("What changed: ", className="fw-semibold"), pin.change,
+                     html.Span(f" (since version {pin.previous['dataset_version']})" if pin.previous else "")],
+                    className="small mb-1 pin-change")

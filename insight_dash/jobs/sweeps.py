@@ -1,5 +1,5 @@
-"""Clean-up of work that died with its process: datasets left `processing`, questions left
-`running`. Each process that builds the app sweeps once at start and then every
+"""Clean-up of work that died with its process: datasets and new versions left `processing`,
+questions left `running`. Each process that builds the app sweeps once at start and then every
 INSIGHT_SWEEP_SECONDS on a thread of its own, never inside a request; the rows are claimed
 with SKIP LOCKED, so processes sweeping at the same moment never handle the same row twice."""
 from __future__ import annotations
@@ -14,6 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from insight_dash.extensions import db
 from insight_dash.services.ingest import recover_stale_datasets
 from insight_dash.services.questions import recover_stale_questions
+from insight_dash.services.versions import recover_stale_versions
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +24,7 @@ def sweep(server: Flask) -> int:
     is logged and skipped: the next pass tries again."""
     with server.app_context():
         try:
-            return recover_stale_datasets() + recover_stale_questions()
+            return recover_stale_datasets() + recover_stale_versions() + recover_stale_questions()
         except SQLAlchemyError as exc:
             log.warning("skipped the sweep of interrupted work: %s", type(exc).__name__)
             db.session.rollback()

@@ -1,6 +1,6 @@
 """The dataset workspace: the data (preview, profile, sheets), the conversation and the gallery.
 
-The conversation and gallery callbacks live in `insight_dash.callbacks`; this page holds the
+The conversation, gallery and version callbacks live in `insight_dash.callbacks`; this page holds the
 layout and the callbacks about the data itself.
 """
 import dash
@@ -8,13 +8,13 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 
 import insight_dash.callbacks.conversation  # noqa: F401  (registers the conversation callbacks)
 import insight_dash.callbacks.gallery  # noqa: F401  (registers the gallery callbacks)
+import insight_dash.callbacks.versions  # noqa: F401  (registers the version callbacks)
 from insight_dash.auth.identity import acting_user
-from insight_dash.callbacks.workspace import workspace_state
+from insight_dash.callbacks.workspace import full_view
 from insight_dash.components import ids
 from insight_dash.components.column_profile import column_profile
-from insight_dash.components.dataset_view import column_options, dataset_view, preview_grid
+from insight_dash.components.dataset_view import column_options, preview_grid
 from insight_dash.components.not_found import not_found
-from insight_dash.models import Dataset, User
 from insight_dash.services.datasets import get_dataset
 from insight_dash.services.errors import NotFound
 from insight_dash.services.frames import table_entry
@@ -33,13 +33,6 @@ def layout(dataset_id: str | None = None, **_query):
         [dcc.Store(id=ids.DATASET_ID, data=str(dataset.id)), html.Div(full_view(user, dataset), id="dataset-view")],
         className="container-fluid page-body workspace-page px-lg-3",
     )
-
-
-def full_view(user: User, dataset: Dataset) -> html.Div:
-    """The dataset view with, once it is ready, its latest conversation and its gallery."""
-    if dataset.status != "ready":
-        return dataset_view(dataset)
-    return dataset_view(dataset, *workspace_state(user, dataset))
 
 
 @callback(Output(ids.GRID, "getRowsResponse"), Input(ids.GRID, "getRowsRequest"),

@@ -13,7 +13,7 @@ import plotly.io as pio
 from flask import render_template
 from markupsafe import Markup
 
-from insight_dash.services.formatting import human_time
+from insight_dash.services.formatting import calendar_time, human_time
 from insight_dash.models import QueryLog, User
 from insight_dash.services.questions import get_query
 from insight_dash.services.errors import InvalidInput
@@ -29,13 +29,18 @@ class ExportItem:
     question: str
     body: Markup
     explanation: str = ""
+    as_of: str = ""  # which dataset version the result was computed on, and when
+    change: str = ""
+    stale: str = ""
 
 
 def view_html(user: User, view_id: uuid.UUID | str) -> tuple[str, str]:
     """(file name, HTML) of a view the user may read."""
     view = get_view(user, view_id)
-    items = [ExportItem(item.figure.title, item.figure.question, figure_div(without_title(item.figure.figure_json)),
-                        item.figure.explanation) for item in view.items]
+    items = [ExportItem(pin.title, pin.question, figure_div(without_title(pin.figure_json)), pin.explanation,
+                        f"{pin.dataset.name}, version {pin.dataset_version}, computed {calendar_time(pin.computed_at)}",
+                        pin.change, pin.stale_reason)
+             for pin in (item.figure for item in view.items)]
     subtitle = f"Shared by {view.owner.username} · updated {human_time(view.updated_at)}"
     return _file_name(view.name), _page(view.name, subtitle, items)
 
@@ -45,7 +50,9 @@ def answer_html(user: User, query_id: int | str) -> tuple[str, str]:
     entry = get_query(user, query_id)
     if entry.status != "success":
         raise InvalidInput("Only an answered question can be exported.")
-    item = ExportItem("", entry.prompt, _answer_body(entry), entry.explanation)
+    version = f", version {entry.dataset_version}" if entry.dataset_version else ""
+    item = ExportItem("", entry.prompt, _answer_body(entry), entry.explanation,
+                      f"{entry.session.dataset.name}{version}, computed {calendar_time(entry.created_at)}")
     subtitle = f"{entry.session.dataset.name} · asked {human_time(entry.created_at)}"
     return _file_name(entry.prompt), _page(entry.prompt, subtitle, [item])
 

@@ -44,3 +44,9 @@ def human_time(moment: datetime, now: datetime | None = None) -> str:
     if seconds < 86400:
         return f"{int(seconds // 3600)} h ago"
     return moment.strftime("%Y-%m-%d")
+
+
+def calendar_time(moment: datetime) -> str:
+    """'3 Dec 2026, 14:02 UTC': a moment that will be read again later (as of when a result holds)."""
+    moment = moment.astimezone(timezone.utc)
+    return f"{moment.day} {moment.strftime('%b %Y, %H:%M')} UTC"

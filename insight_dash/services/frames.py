@@ -21,7 +21,7 @@ from insight_dash.services.datasets import get_dataset
 from insight_dash.services.errors import NotFound, ServiceError
 from insight_dash.services.runtime import current_settings, current_storage
 
-CacheKey = tuple[uuid.UUID, int]
+CacheKey = tuple[uuid.UUID, int, int]  # dataset, version, table index
 
 
 class ByteBoundedCache:
@@ -56,9 +56,9 @@ class ByteBoundedCache:
             self._put(key, value, size)
             return value
 
-    def discard(self, dataset_id: uuid.UUID) -> None:
+    def discard(self, dataset_id: uuid.UUID, version: int | None = None) -> None:
         with self._lock:
-            for key in [key for key in self._entries if key[0] == dataset_id]:
+            for key in [key for key in self._entries if key[0] == dataset_id and version in (None, key[1])]:
                 del self._entries[key]
 
     def _get(self, key: CacheKey) -> Any:
@@ -97,7 +97,7 @@ def get_frame(user: User, dataset_id: uuid.UUID | str, table: str | None = None)
     """The parsed table `table` (default: the dataset's main table) as a DataFrame."""
     dataset = get_dataset(user, dataset_id)
     entry = table_entry(dataset, table)
-    key = (dataset.id, entry["index"])
+    key = (dataset.id, table_version(entry), entry["index"])
     return frame_cache().get_or_load(key, lambda: _read_frame(local_parquet(dataset, entry)))
 
 
@@ -113,9 +113,14 @@ def table_entry(dataset: Dataset, table: str | None = None) -> dict[str, Any]:
     raise NotFound("table")
 
 
+def table_version(entry: dict[str, Any]) -> int:
+    """The dataset version a table entry belongs to (tables stored before versions are version 1)."""
+    return entry.get("version", 1)
+
+
 def local_parquet(dataset: Dataset, entry: dict[str, Any]) -> Path:
     """A local Parquet copy of the table, fetched from storage when this host has none."""
-    path = _cache_dir() / str(dataset.id) / f"{entry['index']}.parquet"
+    path = _local_path(dataset.id, table_version(entry), entry["index"])
     if path.exists():
         os.utime(path)  # mark as recently used for the disk cache's eviction
         return path
@@ -129,9 +134,9 @@ def local_parquet(dataset: Dataset, entry: dict[str, Any]) -> Path:
     return path
 
 
-def keep_local_copy(dataset_id: uuid.UUID, index: int, parquet_file: Path) -> None:
+def keep_local_copy(dataset_id: uuid.UUID, version: int, index: int, parquet_file: Path) -> None:
     """Move a freshly written Parquet file into the disk cache."""
-    target = _cache_dir() / str(dataset_id) / f"{index}.parquet"
+    target = _local_path(dataset_id, version, index)
     target.parent.mkdir(parents=True, exist_ok=True)
     os.replace(parquet_file, target)
     _evict_disk_copies()
@@ -145,6 +150,17 @@ def forget(dataset_id: uuid.UUID) -> None:
         file.unlink(missing_ok=True)
     if folder.exists():
         folder.rmdir()
+
+
+def forget_version(dataset_id: uuid.UUID, version: int) -> None:
+    """Drop the cached forms of one version's tables."""
+    frame_cache().discard(dataset_id, version)
+    for file in (_cache_dir() / str(dataset_id)).glob(f"v{version}-*.parquet"):
+        file.unlink(missing_ok=True)
+
+
+def _local_path(dataset_id: uuid.UUID, version: int, index: int) -> Path:
+    return _cache_dir() / str(dataset_id) / f"v{version}-{index}.parquet"
 
 
 def _read_frame(path: Path) -> tuple[pd.DataFrame, int]:

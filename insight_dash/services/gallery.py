@@ -1,4 +1,4 @@
-"""The gallery: figure answers a user pins, per dataset, in the order they choose."""
+"""The gallery: answers (charts, numbers, tables) a user pins, per dataset, in the order they choose."""
 from __future__ import annotations
 
 import uuid
@@ -8,27 +8,33 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from insight_dash.extensions import db
-from insight_dash.models import PinnedFigure, User
+from insight_dash.models import PIN_KINDS, PinnedFigure, User
 from insight_dash.services.questions import get_query
 from insight_dash.services.errors import InvalidInput, NotFound
-from insight_dash.services.figures import checked_figure, figure_title
+from insight_dash.services.figures import figure_title
 from insight_dash.services.ids import parse_uuid
+from insight_dash.services.pinned_results import pinned_result
 
 
-def pin_figure(user: User, query_id: int | str) -> PinnedFigure:
-    """Keep a figure answer with its question and code; pinning twice keeps one copy."""
+def pin_answer(user: User, query_id: int | str) -> PinnedFigure:
+    """Keep a chart, number or table answer with its question and code; pinning twice keeps one copy."""
     entry = get_query(user, query_id)
-    if entry.status != "success" or entry.result_kind != "figure" or not entry.response_plot_json:
-        raise InvalidInput("Only a chart can be pinned.")
+    kind = entry.result_kind
+    if entry.status != "success" or kind not in PIN_KINDS:
+        raise InvalidInput("Only a chart, a number or a table can be pinned.")
     existing = _pin_of(user, entry.id)
     if existing is not None:
         return existing
-    figure = checked_figure(entry.response_plot_json)
+    value = {"figure": entry.response_plot_json, "number": entry.response_text,
+             "table": entry.response_table_json}[kind]
+    figure, value_json = pinned_result(kind, value, entry.prompt)
     session = entry.session
+    title = figure_title(figure) if kind == "figure" else ""
     pin = PinnedFigure(user_id=user.id, dataset_id=session.dataset_id, session_id=session.id, query_id=entry.id,
-                       title=(figure_title(figure) or entry.prompt)[:200], question=entry.prompt,
-                       code=entry.generated_code, explanation=entry.explanation, figure_json=figure,
-                       position=_last_position(user, session.dataset_id) + 1)
+                       title=(title or entry.prompt)[:200], question=entry.prompt, code=entry.generated_code,
+                       explanation=entry.explanation, kind=kind, figure_json=figure, value_json=value_json,
+                       dataset_version=entry.dataset_version or session.dataset.version,
+                       computed_at=entry.created_at, position=_last_position(user, session.dataset_id) + 1)
     db.session.add(pin)
     try:
         db.session.commit()

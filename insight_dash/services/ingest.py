@@ -12,7 +12,8 @@ import shutil
 import time
 import unicodedata
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -24,7 +25,7 @@ import sqlalchemy as sa
 
 from insight_dash.extensions import db
 from insight_dash.jobs import threads
-from insight_dash.models import Dataset, User
+from insight_dash.models import Dataset, DatasetVersion, User, utcnow
 from insight_dash.services import frames
 from insight_dash.services.datasets import get_dataset
 from insight_dash.services.errors import ServiceError
@@ -47,29 +48,24 @@ def receive_upload(user: User, filename: str, upload: Path) -> Dataset:
     Raises UploadRefused for files that are not accepted (nothing is kept) and StorageError
     when storage cannot take the file (the dataset is recorded as `error`).
     """
-    settings = current_settings()
     name = display_name(filename)
-    try:
-        inspection = inspect_upload(upload, name, settings.max_upload_bytes)
-    except UploadRefused as refusal:
-        log.warning("upload refused", extra={"event": "upload_refused", "reason": refusal.message})
-        raise
+    inspection = inspect(upload, name)
     dataset = Dataset(id=uuid.uuid4(), user_id=user.id, name=name, status="pending",
-                      size_bytes=upload.stat().st_size, meta=_progress({}, "uploading", 5))
+                      size_bytes=upload.stat().st_size, meta=progress({}, "uploading", 5))
     db.session.add(dataset)
     db.session.commit()
-    key = dataset_prefix(user.id, dataset.id) + ("original.xlsx" if inspection.kind == "xlsx" else "original.csv")
+    key = dataset_prefix(user.id, dataset.id) + original_name(inspection)
     try:
         current_storage().put_file(key, upload)
     except StorageError as exc:
         _fail(dataset, exc.message)
         raise
     # The job reads the local file rather than downloading the original again.
-    work_file = _work_dir(dataset.id) / key.rsplit("/", 1)[1]
+    work_file = work_dir(str(dataset.id)) / key.rsplit("/", 1)[1]
     shutil.move(upload, work_file)
     dataset.storage_key = key
     dataset.status = "processing"
-    dataset.meta = _progress(dataset.meta, "queued", 10)
+    dataset.meta = progress(dataset.meta, "queued", 10)
     db.session.commit()
     log.info("upload stored", extra={"event": "upload_stored", "dataset_id": str(dataset.id),
                                      "kind": inspection.kind, "size_bytes": dataset.size_bytes})
@@ -77,42 +73,87 @@ def receive_upload(user: User, filename: str, upload: Path) -> Dataset:
     return dataset
 
 
+def inspect(upload: Path, name: str) -> Inspection:
+    """What the uploaded file is; UploadRefused (logged) for a file that is not accepted."""
+    try:
+        return inspect_upload(upload, name, current_settings().max_upload_bytes)
+    except UploadRefused as refusal:
+        log.warning("upload refused", extra={"event": "upload_refused", "reason": refusal.message})
+        raise
+
+
+def original_name(inspection: Inspection) -> str:
+    return "original.xlsx" if inspection.kind == "xlsx" else "original.csv"
+
+
 def process_dataset(dataset_id: uuid.UUID, work_file: str, inspection: Inspection) -> None:
     """The background job: parse, profile and write Parquet copies, reporting each stage."""
     started = time.perf_counter()
     owner_id, name = db.session.execute(
         sa.select(Dataset.user_id, Dataset.name).where(Dataset.id == dataset_id)).one_or_none() or (None, "")
-    try:
+    with job_outcome(Dataset, dataset_id, _fail, Path(work_file)):
         if owner_id is None:  # deleted before the job started
             return
-        _set_stage(dataset_id, "parsing", 20)
-        tables, profiled = parse_and_profile(Path(work_file), inspection, Path(name).stem, _work_dir(dataset_id),
-                                             lambda: _set_stage(dataset_id, "profiling", 60))
-        _set_stage(dataset_id, "saving", 80)
-        prefix = dataset_prefix(owner_id, dataset_id)
-        described = [_store_table(prefix, dataset_id, index, table, profile, parquet)
-                     for index, (table, (profile, parquet)) in enumerate(zip(tables, profiled))]
+        described = store_tables(dataset_id, 1, dataset_prefix(owner_id, dataset_id), Path(work_file), inspection,
+                                 table_name(name), lambda stage, percent: set_stage(Dataset, dataset_id, stage, percent))
         dataset = db.session.get(Dataset, dataset_id)
         if dataset is None:  # deleted while it was processing: leave nothing behind
-            current_storage().delete_prefix(prefix)
+            current_storage().delete_prefix(dataset_prefix(owner_id, dataset_id))
             frames.forget(dataset_id)
             return
-        dataset.meta = build_metadata(dataset, inspection, described, Path(work_file))
+        dataset.meta = build_metadata(dataset.size_bytes, inspection, described, Path(work_file))
         dataset.status = "ready"
+        dataset.versions.append(DatasetVersion(
+            number=1, uploaded_by_id=owner_id, uploaded_at=dataset.uploaded_at, confirmed_at=utcnow(),
+            file_name=dataset.name, size_bytes=dataset.size_bytes, storage_key=dataset.storage_key,
+            status="ready", meta=dataset.meta))
         db.session.commit()
         log.info("dataset ready", extra={"event": "dataset_ready", "dataset_id": str(dataset_id),
                                          "tables": len(described), "seconds": round(time.perf_counter() - started, 2)})
+
+
+@contextmanager
+def job_outcome(model: type[Dataset] | type[DatasetVersion], row_id: uuid.UUID,
+                fail: Callable[[Any, str], None], work_file: Path) -> Iterator[None]:
+    """The body of a processing job: a ServiceError ends its dataset or version in `error` with
+    the error's message, anything else with UNEXPECTED (and the traceback logged); the job's work
+    folder goes either way."""
+    try:
+        yield
     except ServiceError as exc:
-        _fail_by_id(dataset_id, exc.message)
+        fail_by_id(model, row_id, exc.message, fail)
     except Exception:
-        log.exception("processing failed", extra={"dataset_id": str(dataset_id)})
-        _fail_by_id(dataset_id, UNEXPECTED)
+        log.exception("processing failed", extra={"model": model.__name__, "row_id": str(row_id)})
+        fail_by_id(model, row_id, UNEXPECTED, fail)
     finally:
-        shutil.rmtree(Path(work_file).parent, ignore_errors=True)
-        _return_freed_memory()
+        finish_work(work_file)
 
 
-def build_metadata(dataset: Dataset, inspection: Inspection, tables: list[dict[str, Any]],
+def store_tables(dataset_id: uuid.UUID, version: int, prefix: str, work_file: Path, inspection: Inspection,
+                 name: str, stage: Callable[[str, int], None]) -> list[dict[str, Any]]:
+    """Parse and profile one uploaded file of a dataset and store its tables' Parquet under
+    `prefix`; returns the tables' metadata entries."""
+    stage("parsing", 20)
+    tables, profiled = parse_and_profile(work_file, inspection, name, work_file.parent,
+                                         lambda: stage("profiling", 60))
+    stage("saving", 80)
+    return [_store_table(prefix, dataset_id, version, index, table, profile, parquet)
+            for index, (table, (profile, parquet)) in enumerate(zip(tables, profiled))]
+
+
+def table_name(dataset_name: str) -> str:
+    """The name of a CSV's one table: the dataset's file name without its extension. Every
+    version keeps it, so code written for one version names the same table in the next."""
+    return Path(dataset_name).stem
+
+
+def finish_work(work_file: Path) -> None:
+    """Remove a job's work folder and hand its memory back."""
+    shutil.rmtree(work_file.parent, ignore_errors=True)
+    _return_freed_memory()
+
+
+def build_metadata(size_bytes: int, inspection: Inspection, tables: list[dict[str, Any]],
                    original: Path) -> dict[str, Any]:
     """The spec's metadata schema for the default (largest visible) table, plus every table."""
     default = max(tables, key=lambda table: (table.get("visibility") == "visible",
@@ -124,7 +165,7 @@ def build_metadata(dataset: Dataset, inspection: Inspection, tables: list[dict[s
         "row_count": default["row_count"],
         "column_count": default["column_count"],
         "columns": default["columns"],
-        "file_size_bytes": dataset.size_bytes,
+        "file_size_bytes": size_bytes,
         "sheet_names": sheet_names,
         "parse_warnings": warnings,
         "format": inspection.kind,
@@ -198,12 +239,13 @@ def write_parquet(arrow: pa.Table, path: Path) -> Path:
     return path
 
 
-def _store_table(prefix: str, dataset_id: uuid.UUID, index: int, table: ParsedTable,
+def _store_table(prefix: str, dataset_id: uuid.UUID, version: int, index: int, table: ParsedTable,
                  profile: dict[str, Any], local: Path) -> dict[str, Any]:
     key = prefix + f"tables/{index}.parquet"
     current_storage().put_file(key, local)
-    frames.keep_local_copy(dataset_id, index, local)
-    return {"name": table.name, "index": index, "parquet_key": key, "parse_warnings": table.warnings,
+    frames.keep_local_copy(dataset_id, version, index, local)
+    return {"name": table.name, "index": index, "version": version, "parquet_key": key,
+            "parse_warnings": table.warnings,
             "visibility": table.visibility, **profile}
 
 
@@ -213,29 +255,33 @@ def _sheet_names(workbook: Path) -> list[str]:
     return list(fastexcel.read_excel(workbook).sheet_names)
 
 
-def _work_dir(dataset_id: uuid.UUID) -> Path:
-    folder = current_settings().data_dir / "work" / str(dataset_id)
+def work_dir(name: str) -> Path:
+    """A job's own folder for the file it processes."""
+    folder = current_settings().data_dir / "work" / name
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 
 
-def _progress(meta: dict[str, Any], stage: str, percent: int) -> dict[str, Any]:
+def progress(meta: dict[str, Any], stage: str, percent: int) -> dict[str, Any]:
     return {**meta, "progress": {"stage": stage, "percent": percent}}
 
 
-def _set_stage(dataset_id: uuid.UUID, stage: str, percent: int) -> None:
-    """Record the stage; the write also refreshes `updated_at`, the job's heartbeat."""
-    dataset = db.session.get(Dataset, dataset_id)
-    if dataset is not None:
-        dataset.meta = _progress(dataset.meta or {}, stage, percent)
+def set_stage(model: type[Dataset] | type[DatasetVersion], row_id: uuid.UUID, stage: str, percent: int) -> None:
+    """Record a job's stage on its dataset or version; a dataset's write also refreshes
+    `updated_at`, the job's heartbeat."""
+    row = db.session.get(model, row_id)
+    if row is not None:
+        row.meta = progress(row.meta or {}, stage, percent)
         db.session.commit()
 
 
-def _fail_by_id(dataset_id: uuid.UUID, message: str) -> None:
+def fail_by_id(model: type[Dataset] | type[DatasetVersion], row_id: uuid.UUID, message: str,
+               fail: Callable[[Any, str], None]) -> None:
+    """End a job's dataset or version with `fail`, after the job's own half-done work is rolled back."""
     db.session.rollback()
-    dataset = db.session.get(Dataset, dataset_id)
-    if dataset is not None:
-        _fail(dataset, message)
+    row = db.session.get(model, row_id)
+    if row is not None:
+        fail(row, message)
 
 
 def _fail(dataset: Dataset, message: str) -> None:

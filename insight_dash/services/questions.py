@@ -87,6 +87,7 @@ def finish_question(user: User, query_id: int) -> QueryLog:
     if entry.status != "running":  # answered or cancelled meanwhile
         return entry
     started = time.perf_counter()
+    entry.dataset_version = entry.session.dataset.version
     try:
         answer = engines.answer(current_settings(), dataset_tables(entry.session.dataset), entry.prompt,
                                 _history(user, entry))

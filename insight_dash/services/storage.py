@@ -42,6 +42,13 @@ def dataset_prefix(user_id: int, dataset_id: uuid.UUID) -> str:
     return f"users/{user_id}/datasets/{dataset_id}/"
 
 
+def version_prefix(user_id: int, dataset_id: uuid.UUID, number: int) -> str:
+    """Where one version's original and Parquet tables live, under its dataset. Version 1 keeps
+    the layout datasets had before there were versions."""
+    prefix = dataset_prefix(user_id, dataset_id)
+    return prefix if number == 1 else f"{prefix}versions/{number}/"
+
+
 def validate_key(key: str) -> str:
     parts = key.split("/")
     if not key or any(part in ("", ".", "..") or not _KEY_PART.match(part) for part in parts):

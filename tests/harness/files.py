@@ -4,8 +4,9 @@ from __future__ import annotations
 from pathlib import Path
 
 
-def write_sensor_csv(path: Path, rows: int = 500, seed: int = 7) -> Path:
-    """A clean sensor export: timestamp, unit, two readings, a status."""
+def write_sensor_csv(path: Path, rows: int = 500, seed: int = 7, renamed: dict[str, str] | None = None) -> Path:
+    """A clean sensor export: timestamp, unit, two readings, a status (columns `renamed` as a
+    later export might name them)."""
     import numpy as np
     import pandas as pd
 
@@ -16,7 +17,7 @@ def write_sensor_csv(path: Path, rows: int = 500, seed: int = 7) -> Path:
         "temperature_c": rng.normal(60, 5, rows).round(2),
         "pressure_kpa": rng.normal(300, 20, rows).round(1),
         "status": rng.choice(["ok", "alarm"], rows, p=[0.9, 0.1]),
-    }).to_csv(path, index=False)
+    }).rename(columns=renamed or {}).to_csv(path, index=False)
     return path
 
 

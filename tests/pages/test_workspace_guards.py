@@ -25,7 +25,7 @@ def alice_work(figure_answer, app, make_user, alice_dataset_id):
                           error_message="The model timed out.", engine="offline")
         db.session.add(failed)
         db.session.commit()
-        pin = gallery.pin_figure(alice, figure.id)
+        pin = gallery.pin_answer(alice, figure.id)
         view = views.create_view(alice, "Unit review")
         views.add_figure(alice, view.id, pin.id)
         views.share_view(alice, view.id, ["bob"], everyone=False)
@@ -108,6 +108,9 @@ def test_a_view_reads_only_for_the_people_it_is_shared_with(app, sign_in, page, 
     client = as_user(app, sign_in, "bob")
     shared = json.dumps(page(client, path).get_json())
     assert "Mean temperature by unit" in shared and "Read-only" in shared and "save-sharing" not in shared
+    assert "As of version 1" in shared and not any(control in shared for control in ("refresh-view", "refresh-pin"))
+    owner = json.dumps(page(as_user(app, sign_in, "alice"), path).get_json())
+    assert "refresh-view" in owner and "refresh-pin" in owner
     client = as_user(app, sign_in, "carol")
     hidden = json.dumps(page(client, path).get_json())
     assert "not-found" in hidden and "Mean temperature" not in hidden

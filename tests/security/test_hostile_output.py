@@ -28,7 +28,7 @@ def test_text_answers_render_markdown_without_html(chat):
 def test_figure_titles_and_view_names_cannot_close_the_script(figure_answer, chat):
     alice, session = chat
     figure = go.Figure(go.Bar(x=[f"</script>{HOSTILE}"], y=[1]), layout={"title": {"text": HOSTILE}})
-    pin = gallery.pin_figure(alice, figure_answer(session, "x", figure=figure.to_plotly_json()).id)
+    pin = gallery.pin_answer(alice, figure_answer(session, "x", figure=figure.to_plotly_json()).id)
     view = views.create_view(alice, HOSTILE)
     views.add_figure(alice, view.id, pin.id)
     _, html = exports.view_html(alice, view.id)

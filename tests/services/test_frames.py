@@ -53,7 +53,7 @@ def test_get_frame_falls_back_to_storage_when_the_local_copy_is_gone(sensors):
     frame = frames.get_frame(alice, dataset.id)
     assert len(frame) == 300
     assert frames.get_frame(alice, dataset.id) is frame  # the second call is a cache hit
-    assert (frames._cache_dir() / str(dataset.id) / "0.parquet").exists()
+    assert (frames._cache_dir() / str(dataset.id) / "v1-0.parquet").exists()
 
 
 def test_get_frame_checks_ownership_and_table_names(sensors, make_user):

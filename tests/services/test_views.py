@@ -13,7 +13,7 @@ def view(figure_answer, chat, make_user):
     alice, session = chat
     for name in ("bob", "carol"):
         make_user(name)
-    pins = [gallery.pin_figure(alice, figure_answer(session, title).id) for title in ("Trend", "Breakdown")]
+    pins = [gallery.pin_answer(alice, figure_answer(session, title).id) for title in ("Trend", "Breakdown")]
     view = views.create_view(alice, "  Unit review ")
     for pin in pins:
         views.add_figure(alice, view.id, pin.id)
