@@ -121,10 +121,11 @@ def _data_area(dataset: Dataset, versions: Versions) -> html.Div:
     meta = dataset.meta or {}
     tables = meta.get("tables", [])
     default = next(table for table in tables if table["name"] == meta.get("default_table"))
-    # Hidden sheets are read too, and offered last, saying so.
-    offered = sorted(tables, key=lambda t: t.get("visibility", "visible") != "visible")
-    selector = dbc.Select(id=ids.TABLE_SELECT, value=default["name"], size="sm",
-                          options=[{"label": _sheet_label(t), "value": t["name"]} for t in offered])
+    selector = dbc.Select(id=ids.TABLE_SELECT, value=default["name"], size="sm", options=table_options(meta))
+    readable = [v for v in versions.history if v.status in ("ready", "review")]
+    version_choice = dbc.Select(id=ids.PREVIEW_VERSION, value=str(dataset.version), size="sm",
+                                options=[{"label": _version_label(dataset, v), "value": str(v.number)}
+                                         for v in readable])
     profile = [
         dbc.Select(id=ids.PROFILE_COLUMN, options=column_options(default), value=default["columns"][0]["name"],
                    size="sm", className="my-2"),
@@ -132,6 +133,8 @@ def _data_area(dataset: Dataset, versions: Versions) -> html.Div:
     ]
     return html.Div([
         parse_warnings(meta.get("parse_warnings", [])),
+        dbc.InputGroup([dbc.InputGroupText("Version"), version_choice], size="sm",
+                       className="mb-2" if len(readable) > 1 else "d-none"),
         dbc.InputGroup([dbc.InputGroupText("Sheet"), selector], size="sm",
                        className="mb-2" if len(tables) > 1 else "d-none"),
         dbc.Tabs([
@@ -142,6 +145,18 @@ def _data_area(dataset: Dataset, versions: Versions) -> html.Div:
                     tab_id="versions"),
         ], id=ids.DATA_TABS, active_tab="preview"),
     ])
+
+
+def table_options(meta: dict[str, Any]) -> list[dict[str, str]]:
+    """The sheet selector's choices; hidden sheets are read too, and offered last, saying so."""
+    offered = sorted(meta.get("tables", []), key=lambda t: t.get("visibility", "visible") != "visible")
+    return [{"label": _sheet_label(t), "value": t["name"]} for t in offered]
+
+
+def _version_label(dataset: Dataset, version: DatasetVersion) -> str:
+    state = " (current)" if version.number == dataset.version else \
+        " (waiting for review)" if version.status == "review" else ""
+    return f"{version.number}: {version.file_name}{state}"
 
 
 def suggestion_buttons(questions: list[str]) -> html.Div:

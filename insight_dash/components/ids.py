@@ -92,6 +92,7 @@ PRINT_BUTTON = "print-button"
 
 # Dataset versions
 DATA_TABS = "data-tabs"
+PREVIEW_VERSION = "preview-version"  # which version the preview and profiles show
 NEW_VERSION_BUTTON = "new-version-button"
 VERSION_UPLOAD = "version-upload"  # the zone's prefix: "version-upload-zone", "-file", "-result", ...
 VERSION_UPLOAD_RESULT = "version-upload-result"

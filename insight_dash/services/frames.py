@@ -101,11 +101,12 @@ def get_frame(user: User, dataset_id: uuid.UUID | str, table: str | None = None)
     return frame_cache().get_or_load(key, lambda: _read_frame(local_parquet(dataset, entry)))
 
 
-def table_entry(dataset: Dataset, table: str | None = None) -> dict[str, Any]:
-    """The metadata of one parsed table, by name (None: the default table)."""
+def table_entry(dataset: Dataset, table: str | None = None, meta: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The metadata of one parsed table, by name (None: the default table), of the current
+    version or of the version whose `meta` is given."""
     if dataset.status != "ready":
         raise ServiceError("This dataset is not ready yet.")
-    meta = dataset.meta or {}
+    meta = (dataset.meta if meta is None else meta) or {}
     wanted = table or meta.get("default_table")
     for entry in meta.get("tables", []):
         if entry["name"] == wanted:

@@ -14,8 +14,8 @@ from typing import Any
 import duckdb
 
 from insight_dash.models import User
-from insight_dash.services.datasets import get_dataset
 from insight_dash.services.frames import local_parquet, table_entry
+from insight_dash.services.versions import version_meta
 from insight_dash.services.profiling import json_safe
 
 MAX_BLOCK = 1000
@@ -28,10 +28,12 @@ _COMPARE_OPS = {"equals": "=", "notEqual": "<>", "lessThan": "<", "lessThanOrEqu
                 "greaterThan": ">", "greaterThanOrEqual": ">="}
 
 
-def grid_page(user: User, dataset_id: uuid.UUID | str, table: str | None, request: dict[str, Any]) -> dict[str, Any]:
-    """One block of rows for the grid: {"rowData": [...], "rowCount": total after filtering}."""
-    dataset = get_dataset(user, dataset_id)
-    entry = table_entry(dataset, table)
+def grid_page(user: User, dataset_id: uuid.UUID | str, table: str | None, request: dict[str, Any],
+              version: int | str | None = None) -> dict[str, Any]:
+    """One block of rows for the grid: {"rowData": [...], "rowCount": total after filtering}, of
+    the current version or of another readable one."""
+    dataset, meta = version_meta(user, dataset_id, version)
+    entry = table_entry(dataset, table, meta)
     kinds = {column["name"]: column["kind"] for column in entry["columns"]}
     start = max(0, int(request.get("startRow") or 0))
     end = min(start + MAX_BLOCK, max(start, int(request.get("endRow") or start + 100)))

@@ -61,6 +61,18 @@ def get_version(user: User, dataset_id: uuid.UUID | str, number: int | str, lock
     return version
 
 
+def version_meta(user: User, dataset_id: uuid.UUID | str, number: int | str | None = None) -> tuple[Dataset, dict]:
+    """The user's dataset and the metadata of one of its readable versions (None: the current one;
+    a version waiting for review can be previewed before it is confirmed)."""
+    dataset = get_dataset(user, dataset_id)
+    if number in (None, "") or str(number) == str(dataset.version):
+        return dataset, dataset.meta or {}
+    version = get_version(user, dataset.id, number)
+    if version.status not in ("review", "ready"):
+        raise NotFound("version")
+    return dataset, version.meta
+
+
 def waiting_version(versions: list[DatasetVersion]) -> DatasetVersion | None:
     """The newest version if it still waits (parsing, review) or failed and was not dismissed."""
     newest = versions[0] if versions else None

@@ -75,6 +75,10 @@ def test_a_view_follows_a_new_version_of_its_data(dash_br, app, make_user, brows
     screenshot("living-drift-report")
     dash_br.find_element(f"#{ids.CONFIRM_VERSION}").click()
     dash_br.wait_for_text_to_equal(".version-badge", "version 2", timeout=20)
+    dash_br.wait_for_contains_text(f"#{ids.GRID_AREA} .ag-header", "temp_c", timeout=20)
+    dash_br.find_element(f"#{ids.PREVIEW_VERSION}").find_element(By.CSS_SELECTOR, "option[value='1']").click()
+    dash_br.wait_for_contains_text(f"#{ids.GRID_AREA} .ag-header", "temperature_c", timeout=20)  # the older one
+    screenshot("living-preview-older")
 
     # Refresh all: the pressure chart is redrawn from version 2, the temperature chart is stale.
     dash_br.driver.get(view_url)

@@ -8,7 +8,7 @@ def grid_rows(client, dataset_id):
     return call_callback(
         client,
         inputs=[("preview-grid", "getRowsRequest", {"startRow": 0, "endRow": 100})],
-        state=[("dataset-id", "data", dataset_id), ("table-select", "value", None)],
+        state=[("dataset-id", "data", dataset_id), ("table-select", "value", None), ("preview-version", "value", None)],
     )
 
 

@@ -49,6 +49,13 @@ def test_upload_review_confirm_and_delete_through_the_page(app, sign_in, alice_d
     original = client.get(f"/datasets/{alice_dataset_id}/versions/1/original")
     assert original.status_code == 200 and original.get_data().startswith(b"timestamp,unit,temperature_c")
     assert 'filename="sensors.csv"' in original.headers["Content-Disposition"]
+    # The preview reads an older version on request; questions stay on the current one.
+    older = call_callback(client, [("preview-version", "value", "1")], state).get_json()["response"]
+    assert '"temperature_c"' in json.dumps(older["preview-grid-area"]["children"])
+    rows = call_callback(client, [("preview-grid", "getRowsRequest", {"startRow": 0, "endRow": 10})],
+                         [*state, ("table-select", "value", None), ("preview-version", "value", "1")])
+    page = rows.get_json()["response"]["preview-grid"]["getRowsResponse"]
+    assert page["rowCount"] == 250 and "temperature_c" in page["rowData"][0]
     listed = click_pattern(client, "delete-version", 1, state=state).get_json()["response"]
     assert "sensors.csv" not in json.dumps(listed["version-list"]["children"])
     with app.app_context():
@@ -70,7 +77,10 @@ def test_another_users_dataset_refuses_every_version_route_and_callback(app, sig
                      call_callback(bob, [("cancel-version", "n_clicks", 1)], state),
                      call_callback(bob, [("version-upload-result", "data", {}), ("version-poll", "n_intervals", 1)],
                                    state),
-                     click_pattern(bob, "delete-version", 1, state=state)):
+                     click_pattern(bob, "delete-version", 1, state=state),
+                     call_callback(bob, [("preview-version", "value", "1")], state),
+                     call_callback(bob, [("preview-grid", "getRowsRequest", {"startRow": 0, "endRow": 10})],
+                                   [*state, ("table-select", "value", None), ("preview-version", "value", "2")])):
         body = json.dumps(response.get_json())
         assert "That dataset was not found." in body and "temp_c" not in body
     with app.app_context():
