@@ -155,7 +155,8 @@ class Visitor:
             with self.timed("grid"):
                 result = self.client.callback(
                     inputs=[("preview-grid", "getRowsRequest", request)],
-                    state=[("dataset-id", "data", self.dataset_id), ("table-select", "value", self.table)])
+                    state=[("dataset-id", "data", self.dataset_id), ("table-select", "value", self.table),
+                           ("preview-version", "value", None)])
                 block = result.output("preview-grid", "getRowsResponse") or {}
                 wanted = min(GRID_BLOCK, self.rows - request["startRow"])
                 if len(block.get("rowData", [])) != wanted or block.get("rowCount") != self.rows:

@@ -144,7 +144,8 @@ def browse_while_waiting(app, sign_in, dataset_id: str) -> list:
     sign_in(browser, "alice")
     browser.get("/")
     grid = call_callback(browser, [("preview-grid", "getRowsRequest", {"startRow": 0, "endRow": 100})],
-                         [("dataset-id", "data", dataset_id), ("table-select", "value", "sensors")])
+                         [("dataset-id", "data", dataset_id), ("table-select", "value", "sensors"),
+                          ("preview-version", "value", None)])
     rows = grid.get_json()["response"]["preview-grid"]["getRowsResponse"]["rowData"]
     return [browser.get("/readyz").status_code, render_page(browser, f"/datasets/{dataset_id}").status_code,
             grid.status_code, len(rows)]
