@@ -56,6 +56,14 @@ def when_ready(server):
     watch_zygote(settings, stop=_stop_watching)
 
 
+def worker_exit(server, worker):
+    """A worker stopping (a deploy, a scale-in) lets the answers its threads are writing end,
+    within the graceful timeout; one still in line when it stops ends as interrupted (jobs/sweeps.py)."""
+    jobs = getattr(worker.wsgi, "extensions", {}).get("insight_jobs")
+    if jobs is not None:
+        jobs.wait_idle(timeout=graceful_timeout)
+
+
 def on_exit(server):
     from insight_dash.sandbox.client import stop_zygote
 

@@ -14,9 +14,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-import psutil
 
-from tests.harness.clients import DashError, SignedInClient, answer, ask, render_workspace, wait_until_ready
+from tests.harness.clients import (DashError, SignedInClient, answer, show_answers, submit, wait_until_ready,
+                                  workspace_ids)
+from tests.harness.dash_protocol import find_prop
 from tests.harness.servers import GunicornServer
 
 PASSWORD = "load-test-password-1"
@@ -47,6 +48,7 @@ class Recorder:
     submitted: list[int] = field(default_factory=list)  # QueryLog ids returned by the ask callback
     submit_attempts: int = 0
     question_intervals: list[tuple[float, float]] = field(default_factory=list)  # questions that got an id
+    answer_bytes: list[int] = field(default_factory=list)  # received to draw a question and its answer
 
     def observe(self, method: str, path: str, status: int | None, seconds: float) -> None:
         with self.lock:
@@ -67,7 +69,7 @@ class Recorder:
                     "statuses": [[status, n] for status, n in self.statuses.items()],
                     "errors": dict(self.errors), "error_examples": self.error_examples,
                     "submitted": self.submitted, "submit_attempts": self.submit_attempts,
-                    "question_intervals": self.question_intervals}
+                    "question_intervals": self.question_intervals, "answer_bytes": self.answer_bytes}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Recorder:
@@ -75,7 +77,8 @@ class Recorder:
                    statuses=Counter({status: n for status, n in data["statuses"]}),
                    errors=Counter(data["errors"]), error_examples=data["error_examples"],
                    submitted=data["submitted"], submit_attempts=data["submit_attempts"],
-                   question_intervals=[tuple(pair) for pair in data["question_intervals"]])
+                   question_intervals=[tuple(pair) for pair in data["question_intervals"]],
+                   answer_bytes=data["answer_bytes"])
 
 
 def prepare(client: SignedInClient, username: str, csv_path: Path, ready_timeout: float) -> str:
@@ -129,6 +132,7 @@ class Visitor:
         self.recorder, self.questions, self.grid_requests = recorder, questions, grid_requests
         self.table: str | None = None
         self.session_id: str | None = None
+        self.shown: dict | None = None  # what the page's answers show (ids.ANSWERS_SHOWN)
         self.asked = 0
 
     @contextmanager
@@ -147,7 +151,18 @@ class Visitor:
         with self.timed("document"):
             self.client.load_document(f"/datasets/{self.dataset_id}")
         with self.timed("page"):
-            self.table, self.session_id = render_workspace(self.client, self.dataset_id)
+            content = self.client.render_page(f"/datasets/{self.dataset_id}").output("_pages_content", "children")
+            self.table, self.session_id = workspace_ids(content, self.dataset_id)
+            self.shown = find_prop(content, "answers-shown", "data")  # None on an app without it
+
+    def draw_answers(self, pending: dict) -> int:
+        """What the page does after the conversation changed: show_answers patches the cards it
+        shows (an app before it sent the cards with the change itself). Bytes received."""
+        if self.shown is None:
+            return 0
+        drawn = show_answers(self.client, self.dataset_id, self.session_id, self.shown, pending)
+        self.shown = drawn.output("answers-shown", "data")
+        return drawn.size
 
     def page_grid(self) -> None:
         """The preview grid's infinite-model requests, each checked for the rows it must hold."""
@@ -173,23 +188,23 @@ class Visitor:
         query_id = None
         try:
             with self.timed("question"):
-                pending = ask(self.client, self.dataset_id, self.session_id, question, clicks=self.asked)
+                pending, submitted = submit(self.client, self.dataset_id, self.session_id, question, self.asked)
                 query_id = pending["query_id"]
                 with self.recorder.lock:
                     self.recorder.submitted.append(query_id)
+                drawn = submitted.size + self.draw_answers(pending)
                 answered = answer(self.client, pending)
-                if answered.status == 204 or answered.output("answers", "children") is None:
-                    raise DashError(f"question {query_id}: the background callback ended without answers "
-                                    f"(HTTP {answered.status} after {answered.polls} polls, {answered.seconds:.1f} s; "
-                                    f"job pid {answered.job_pid} {process_state(answered.job_pid)})", 200)
+                outputs = answered.body.get("response") or {}
+                if answered.status == 204 or not outputs:
+                    raise DashError(f"question {query_id}: the background callback ended without an update "
+                                    f"(HTTP {answered.status} after {answered.polls} polls, "
+                                    f"{answered.seconds:.1f} s)", 200)
+                drawn += self.draw_answers(pending) + answered.size
+                with self.recorder.lock:
+                    self.recorder.answer_bytes.append(drawn)
         finally:
             if query_id is not None:
                 with self.recorder.lock:
                     self.recorder.question_intervals.append((started, time.perf_counter()))
 
 
-def process_state(pid: int | None) -> str:
-    try:
-        return f"is {psutil.Process(pid).status()}" if pid else "unknown"
-    except psutil.NoSuchProcess:
-        return "is gone"

@@ -23,8 +23,16 @@ DEFAULT_SANDBOX_IMPORTS = frozenset({
     "pandas", "numpy", "plotly", "math", "statistics", "datetime", "re", "json", "collections",
     "itertools", "functools", "decimal",
 })
+# Analysis jobs at once per host (INSIGHT_MAX_JOBS): a job mostly waits on the model, as a thread
+# holding a few MiB, and its CPU burst is the sandbox run, one process each; four per core keeps
+# the cores busy while the rest wait (benchmarks/load.py --model fake-bedrock).
+JOBS_PER_CPU = 4
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
+
+
+def default_max_jobs() -> int:
+    return JOBS_PER_CPU * (os.cpu_count() or 1)
 
 
 class SettingsError(ValueError):
@@ -64,6 +72,7 @@ class Settings:
     log_format: str = "text"
     log_level: str = "INFO"
     jobs: str = "diskcache"
+    max_jobs: int = field(default_factory=default_max_jobs)
     redis_url: str | None = None
     sweep_every_s: int = 60
 
@@ -123,6 +132,7 @@ class Settings:
             log_format=reader.choice("INSIGHT_LOG_FORMAT", LOG_FORMATS, "json" if production else "text"),
             log_level=reader.choice("INSIGHT_LOG_LEVEL", LOG_LEVELS, "INFO", upper=True),
             jobs=reader.choice("INSIGHT_JOBS", JOB_MANAGERS, "diskcache"),
+            max_jobs=reader.integer("INSIGHT_MAX_JOBS", default_max_jobs(), low=1, high=1024),
             redis_url=reader.redis_url("INSIGHT_REDIS_URL"),
             sweep_every_s=reader.integer("INSIGHT_SWEEP_SECONDS", 60, low=0, high=3600),
         )

@@ -7,14 +7,17 @@ import dataclasses
 import os
 import shutil
 import tempfile
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import psycopg
 import pytest
 import sqlalchemy as sa
+from dash.background_callback.managers import BaseBackgroundCallbackManager
 from flask import Flask
 from flask.testing import FlaskClient
+from werkzeug.serving import make_server
 
 from insight_dash.app import create_app
 from insight_dash.database import upgrade_database
@@ -137,6 +140,17 @@ def session_app(test_settings: Settings) -> Iterator[Flask]:
     stop_zygote(test_settings)
 
 
+@pytest.fixture(scope="session")
+def live_url(session_app) -> Iterator[str]:
+    """The session's app served over real HTTP (browsers, and clients speaking the Dash protocol)."""
+    port = free_port()
+    server = make_server("127.0.0.1", port, session_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{port}"
+    server.shutdown()
+
+
 @pytest.fixture
 def app(session_app: Flask) -> Iterator[Flask]:
     """The app; every table is emptied after the test.
@@ -146,6 +160,7 @@ def app(session_app: Flask) -> Iterator[Flask]:
     """
     yield session_app
     wait_for_jobs(timeout=120)
+    session_app.extensions["insight_jobs"].wait_idle(timeout=120)
     with session_app.app_context():
         tables = ", ".join(table.name for table in db.metadata.sorted_tables)
         db.session.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
@@ -273,6 +288,32 @@ def engine(app_ctx, bedrock, monkeypatch):
     monkeypatch.setitem(app_ctx.extensions, "insight_settings", settings)
     monkeypatch.setattr("insight_dash.services.llm.random.uniform", lambda low, high: 0.01)  # fast backoff
     return settings
+
+
+# ---------------------------------------------------------------- background-callback managers
+
+
+@pytest.fixture
+def managers():
+    """Managers made here are forgotten afterwards (Dash registers callbacks in every manager)."""
+    made = []
+    yield made.append
+    for manager in made:
+        BaseBackgroundCallbackManager.managers.remove(manager)
+
+
+HELD = "the-test-holds-the-only-place"
+
+
+@pytest.fixture
+def one_job_place(session_app, monkeypatch):
+    """This host's line with one place, taken by the test until it calls the returned release."""
+    line = session_app.extensions["insight_jobs"].queue
+    monkeypatch.setattr(line, "limit", 1)
+    line.enqueue(HELD)
+    assert line.take_turn(HELD).started
+    yield lambda: line.finish(HELD)
+    line.finish(HELD)
 
 
 # ---------------------------------------------------------------- app processes beside the suite's app

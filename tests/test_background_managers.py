@@ -1,95 +1,33 @@
-"""The background-callback managers. With INSIGHT_JOBS=celery: a real Redis server, the
-README's Celery worker command and a web process, each a process of its own with its own data
+"""The background-callback managers (this host's line of jobs: tests/test_job_queue.py). With
+INSIGHT_JOBS=celery: a real Redis server, the README's Celery worker command and a web process, each a process of its own with its own data
 folder (as separate hosts would be), sharing the database and the S3 bucket. The web process
 only queues the job and answers the browser's polls; the worker answers the question."""
 import shutil
-import subprocess
-import sys
-import threading
-import time
 import uuid
 from types import SimpleNamespace
 
 import diskcache
-import psutil
 import pytest
-from dash.background_callback.managers import BaseBackgroundCallbackManager
 
-from insight_dash.jobs.managers import JobsOnCelery, JobsOnDisk, celery_for
+from insight_dash.jobs.managers import JobsOnCelery, JobsOnHost, celery_for
+from insight_dash.jobs.queue import HostQueue
 from insight_dash.models import QueryLog
 from tests.harness.clients import (TEST_PASSWORD, CallbackResult, SignedInClient, answer, ask, open_workspace,
-                                  wait_until_ready)
+                                  show_answers, wait_until_ready)
 from tests.harness.files import write_sensor_csv
 from tests.harness.servers import Deployment
 
 
-@pytest.fixture
-def managers():
-    """Managers made here are forgotten afterwards (Dash registers callbacks in every manager)."""
-    made = []
-    yield made.append
-    for manager in made:
-        BaseBackgroundCallbackManager.managers.remove(manager)
-
-
 def test_a_result_stored_as_the_job_stops_still_reaches_the_browser(managers, tmp_path):
-    class JobStopsWhileAsked(JobsOnDisk):
+    class JobStopsWhileAsked(JobsOnHost):
         def job_running(self, job):
-            self.handle.set("key", ["the answer"])  # the job stores its result and exits just now
+            self.handle.set("key", ["the answer"])  # the job stores its result and ends just now
             return False
 
-        def terminate_job(self, job):
-            pass
-
-    manager = JobStopsWhileAsked(diskcache.Cache(str(tmp_path)))
+    manager = JobStopsWhileAsked(diskcache.Cache(str(tmp_path)), HostQueue(tmp_path / "turns.sqlite", limit=1))
     managers(manager)
     assert manager.get_result("key", "4242") == ["the answer"]
     assert "key" not in manager.handle  # read once, then gone, as Dash does
-
-
-class ReadsInsideATransaction(diskcache.Cache):
-    """A cache whose reads hold a write transaction for a moment, as Dash's own operations
-    do: the window in which a fork leaves the child unable to write."""
-
-    def __init__(self, directory: str):
-        super().__init__(directory, timeout=2)  # a child that cannot write gives up after 2 s
-        self.inside = threading.Event()
-
-    def get(self, key, *args, **kwargs):
-        with self.transact():
-            self.inside.set()
-            time.sleep(0.5)
-            return super().get(key, *args, **kwargs)
-
-
-def test_a_job_forked_while_another_thread_uses_the_cache_still_stores_its_result(managers, tmp_path):
-    manager = JobsOnDisk(ReadsInsideATransaction(str(tmp_path / "jobs")))
-    managers(manager)
-    polling = threading.Thread(target=manager.get_progress, args=("earlier-job",))  # another user's poll
-    polling.start()
-    manager.handle.inside.wait(timeout=10)
-    job_fn = manager.make_job_fn(lambda question: f"answer to {question}", progress=False)
-    pid = manager.call_job_fn("key", job_fn, ["the question"], {})
-    polling.join()
-    deadline = time.monotonic() + 30
-    while manager.job_running(pid) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert manager.get_result("key", pid) == "answer to the question"
-
-
-def test_stopping_a_job_kills_it_and_its_children_and_reaps_it(managers, tmp_path):
-    manager = JobsOnDisk(diskcache.Cache(str(tmp_path / "jobs")))
-    managers(manager)
-    job = subprocess.Popen([sys.executable, "-c", "import subprocess, sys, time; "
-                            "subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)']); time.sleep(60)"])
-    deadline = time.monotonic() + 10
-    while not psutil.Process(job.pid).children() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    (grandchild,) = psutil.Process(job.pid).children()
-    manager.terminate_job(str(job.pid))
-    assert not psutil.pid_exists(job.pid)  # killed and reaped: no zombie left behind
-    grandchild.wait(timeout=5)  # gone too (its parent's death made init its parent, and init reaped it)
-    assert not grandchild.is_running()
 
 
 def test_celery_jobs_get_the_user_but_not_the_request_cookies(managers):
@@ -130,7 +68,8 @@ def test_a_question_is_answered_by_the_celery_worker(app_processes, shared_datab
 
     count, count_task, outputs = asked("How many readings are there?")
     assert (count.status, count.response_text) == ("success", "250")
-    assert "250" in str(outputs.output("answers", "children"))
+    assert outputs.output("answers-changed", "data")
+    assert "250" in str(show_answers(web, dataset_id, session_id).output("answers", "children"))
     # The next job runs in the same worker process, on the database pool that process opened.
     per_unit, per_unit_task, _ = asked("How many readings per unit?")
     assert (per_unit.status, per_unit.result_kind) == ("success", "table")

@@ -6,7 +6,8 @@ import json
 import uuid
 
 from insight_dash.models import Dataset, QueryLog
-from tests.harness.clients import TEST_PASSWORD, SignedInClient, answer, ask, open_workspace, wait_until_ready
+from tests.harness.clients import (TEST_PASSWORD, SignedInClient, answer, ask, open_workspace, show_answers,
+                                  wait_until_ready)
 from tests.harness.dash_protocol import find_prop
 from tests.harness.files import write_sensor_csv
 from tests.harness.servers import Deployment
@@ -16,7 +17,8 @@ def answers_seen_from(browser: SignedInClient, dataset_id: str, session_id: str)
     """What the workspace's answers poll shows on this process: the cards, and whether it stops."""
     polled = browser.callback(inputs=[("answers-poll", "n_intervals", 1)],
                               state=[("dataset-id", "data", dataset_id), ("session-select", "value", session_id)])
-    return json.dumps(polled.output("answers", "children")), polled.output("answers-poll", "disabled")
+    cards = show_answers(browser, dataset_id, session_id).output("answers", "children")
+    return json.dumps(cards), polled.output("answers-poll", "disabled")
 
 
 def test_a_question_asked_on_one_process_is_seen_from_the_other(app_processes, shared_database, s3_endpoint,

@@ -1,17 +1,18 @@
 """Asking, follow-ups, retries and the conversation list of the dataset workspace."""
+import time
+
 from dash import ALL, Input, Output, State, callback, clientside_callback, ctx
 from dash.exceptions import PreventUpdate
 
 from insight_dash.auth.identity import acting_user
 from insight_dash.jobs.context import job_context
-from insight_dash.callbacks.workspace import conversation_of, rendered_answers
+from insight_dash.callbacks.workspace import answers_update, conversation_of
 from insight_dash.components import ids
 from insight_dash.components.dataset_view import follow_up_chip, session_options, suggestion_buttons
-from insight_dash.models import QueryLog
 from insight_dash.services.questions import (cancel_question, finish_question, get_query, retry_question,
                                             start_question, table_csv)
 from insight_dash.services.conversations import (create_session, delete_session, latest_session, list_sessions,
-                                                 rename_session)
+                                                 rename_session, session_history)
 from insight_dash.services.datasets import get_dataset
 from insight_dash.services.suggestions import suggest_questions
 
@@ -23,7 +24,25 @@ def pattern_click() -> dict | None:
     return ctx.triggered_id
 
 
-@callback(Output(ids.ANSWERS, "children"), Output(ids.QUESTION_INPUT, "value"), Output(ids.PENDING_QUERY, "data"),
+def changed() -> int:
+    """A new value for ids.ANSWERS_CHANGED: the one writer of the answers brings them up to date."""
+    return time.time_ns()
+
+
+@callback(Output(ids.ANSWERS, "children"), Output(ids.ANSWERS_SHOWN, "data"), Input(ids.ANSWERS_CHANGED, "data"),
+          State(ids.ANSWERS_SHOWN, "data"), State(ids.DATASET_ID, "data"), State(ids.SESSION_SELECT, "value"),
+          State(ids.PENDING_QUERY, "data"), prevent_initial_call=True)
+def show_answers(_changed, shown, dataset_id, session_id, pending):
+    """The answers' only writer: every change of the conversation reaches the page as a patch
+    against what it shows, for the conversation chosen now (an answer that lands after a switch
+    does not draw the other conversation)."""
+    user = acting_user()
+    asking = pending.get("query_id") if isinstance(pending, dict) else None
+    return answers_update(user, conversation_of(user, dataset_id, session_id), shown, asking)
+
+
+@callback(Output(ids.ANSWERS_CHANGED, "data", allow_duplicate=True), Output(ids.QUESTION_INPUT, "value"),
+          Output(ids.PENDING_QUERY, "data"),
           Output(ids.SESSION_SELECT, "options", allow_duplicate=True),
           Output(ids.SUGGESTIONS, "children", allow_duplicate=True),
           Output(ids.FOLLOW_UP_OF, "data", allow_duplicate=True),
@@ -37,7 +56,7 @@ def submit_question(_clicks, question, dataset_id, session_id, follow_up):
     return *_submit(dataset_id, session_id, question, earlier), [], None, None
 
 
-@callback(Output(ids.ANSWERS, "children", allow_duplicate=True), Output(ids.SUGGESTIONS, "children"),
+@callback(Output(ids.ANSWERS_CHANGED, "data", allow_duplicate=True), Output(ids.SUGGESTIONS, "children"),
           Output(ids.PENDING_QUERY, "data", allow_duplicate=True),
           Output(ids.SESSION_SELECT, "options", allow_duplicate=True),
           Input({"type": ids.SUGGESTION, "index": ALL}, "n_clicks"), State(ids.DATASET_ID, "data"),
@@ -51,11 +70,11 @@ def ask_suggestion(_clicks, dataset_id, session_id):
     number = clicked["index"]
     if not isinstance(number, int) or not 0 <= number < len(questions):
         raise PreventUpdate
-    cards, _, pending, options = _submit(dataset_id, session_id, questions[number])
-    return cards, [], pending, options
+    update, _, pending, options = _submit(dataset_id, session_id, questions[number])
+    return update, [], pending, options
 
 
-@callback(Output(ids.ANSWERS, "children", allow_duplicate=True),
+@callback(Output(ids.ANSWERS_CHANGED, "data", allow_duplicate=True),
           Output(ids.PENDING_QUERY, "data", allow_duplicate=True),
           Input({"type": ids.RETRY, "index": ALL}, "n_clicks"), State(ids.DATASET_ID, "data"),
           prevent_initial_call=True)
@@ -66,7 +85,7 @@ def retry(_clicks, dataset_id):
     user = acting_user()
     get_dataset(user, dataset_id)
     entry = retry_question(user, clicked["index"])
-    return _started(user, entry)
+    return changed(), {"query_id": entry.id}
 
 
 def _submit(dataset_id: str, session_id: str, question: str, follow_up_of: int | None = None):
@@ -74,45 +93,40 @@ def _submit(dataset_id: str, session_id: str, question: str, follow_up_of: int |
     session = conversation_of(user, dataset_id, session_id)
     entry = start_question(user, session.id, question, follow_up_of)
     options = session_options(list_sessions(user, dataset_id))  # the title is the first question
-    cards, pending = _started(user, entry)
-    return cards, "", pending, options
+    return changed(), "", {"query_id": entry.id}, options
 
 
-def _started(user, entry: QueryLog):
-    return rendered_answers(user, entry.session)[0], {"query_id": entry.id}
-
-
-@callback(Output(ids.ANSWERS, "children", allow_duplicate=True), Input(ids.PENDING_QUERY, "data"),
+@callback(Output(ids.ANSWERS_CHANGED, "data", allow_duplicate=True), Input(ids.PENDING_QUERY, "data"),
           background=True, prevent_initial_call=True,
           running=[(Output(ids.ASK_BUTTON, "disabled"), True, False),
                    (Output(ids.CANCEL_BUTTON, "className"), "ms-2", "ms-2 d-none"),
                    (Output(ids.ANSWERS, "className"), "answers-busy", "")],
           cancel=[Input(ids.CANCEL_BUTTON, "n_clicks")])
 def answer_pending(pending):
-    """Runs as a background job (another process): the model and the sandbox take seconds."""
+    """Runs as a background job (this host's line of jobs): the model and the sandbox take seconds.
+    The answer is in PostgreSQL when it returns; the cards are drawn by show_answers."""
     with job_context():
-        user = acting_user()
-        entry = finish_question(user, pending["query_id"])
-        return rendered_answers(user, entry.session)[0]
+        finish_question(acting_user(), pending["query_id"])
+        return changed()
 
 
-@callback(Output(ids.ANSWERS, "children", allow_duplicate=True), Input(ids.CANCEL_BUTTON, "n_clicks"),
+@callback(Output(ids.ANSWERS_CHANGED, "data", allow_duplicate=True), Input(ids.CANCEL_BUTTON, "n_clicks"),
           State(ids.PENDING_QUERY, "data"), prevent_initial_call=True)
 def mark_cancelled(_clicks, pending):
     if not pending:
         raise PreventUpdate
-    user = acting_user()
-    entry = cancel_question(user, pending["query_id"])
-    return rendered_answers(user, entry.session)[0]
+    cancel_question(acting_user(), pending["query_id"])
+    return changed()
 
 
-@callback(Output(ids.ANSWERS, "children", allow_duplicate=True), Output(ids.ANSWERS_POLL, "disabled"),
+@callback(Output(ids.ANSWERS_CHANGED, "data", allow_duplicate=True), Output(ids.ANSWERS_POLL, "disabled"),
           Input(ids.ANSWERS_POLL, "n_intervals"), State(ids.DATASET_ID, "data"), State(ids.SESSION_SELECT, "value"),
           prevent_initial_call=True)
 def follow_running_questions(_tick, dataset_id, session_id):
     """After a reload mid-question the page shows it pending, then its answer from the database."""
     user = acting_user()
-    return rendered_answers(user, conversation_of(user, dataset_id, session_id))
+    history = session_history(user, conversation_of(user, dataset_id, session_id).id)
+    return changed(), not any(entry.status == "running" for entry in history)
 
 
 @callback(Output(ids.FOLLOW_UP_OF, "data"), Output(ids.FOLLOW_UP_CHIP, "children"),
@@ -159,7 +173,8 @@ clientside_callback(
 )
 
 
-@callback(Output(ids.ANSWERS, "children", allow_duplicate=True), Output(ids.SUGGESTIONS, "children", allow_duplicate=True),
+@callback(Output(ids.ANSWERS_CHANGED, "data", allow_duplicate=True),
+          Output(ids.SUGGESTIONS, "children", allow_duplicate=True),
           Output(ids.ANSWERS_POLL, "disabled", allow_duplicate=True),
           Output(ids.FOLLOW_UP_OF, "data", allow_duplicate=True),
           Output(ids.FOLLOW_UP_CHIP, "children", allow_duplicate=True),
@@ -167,9 +182,9 @@ clientside_callback(
 def switch_session(session_id, dataset_id):
     user = acting_user()
     session = conversation_of(user, dataset_id, session_id)
-    cards, idle = rendered_answers(user, session)
-    suggestions = [] if cards else suggestion_buttons(suggest_questions(session.dataset)).children
-    return cards, suggestions, idle, None, None
+    history = session_history(user, session.id)
+    suggestions = [] if history else suggestion_buttons(suggest_questions(session.dataset)).children
+    return changed(), suggestions, not any(entry.status == "running" for entry in history), None, None
 
 
 @callback(Output(ids.SESSION_SELECT, "options"), Output(ids.SESSION_SELECT, "value"),

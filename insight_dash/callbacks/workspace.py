@@ -1,7 +1,9 @@
 """What the workspace callbacks share: the chosen conversation and its rendered answers."""
-from dash import html
+from typing import Any
 
-from insight_dash.components.dataset_view import Conversation, Versions, answer_cards, dataset_view
+from dash import Patch, html
+
+from insight_dash.components.dataset_view import Conversation, Versions, answer_cards, dataset_view, shown_answers
 from insight_dash.models import AnalysisSession, Dataset, User
 from insight_dash.services.conversations import get_session, latest_session, list_sessions, session_history
 from insight_dash.services.datasets import column_names, get_dataset
@@ -20,12 +22,27 @@ def conversation_of(user: User, dataset_id: str, session_id: str) -> AnalysisSes
     return session
 
 
-def rendered_answers(user: User, session: AnalysisSession) -> tuple[list[html.Div], bool]:
-    """The conversation's answer cards, newest first, and whether nothing is running."""
+def answers_update(user: User, session: AnalysisSession, shown: dict[str, Any] | None,
+                   asking: int | None) -> tuple[Patch | list[html.Div], dict[str, Any]]:
+    """The conversation's answer cards (newest first) brought up to date from what the page
+    shows (`shown`, ids.ANSWERS_SHOWN): a patch that adds the new cards and redraws the ones
+    whose status changed, so an answer does not send every earlier answer and figure again; the
+    whole list when the page shows another conversation. Returns it and the new `shown`."""
     history = session_history(user, session.id)
-    columns = column_names(get_dataset(user, session.dataset_id))
-    cards = answer_cards(history, pinned_query_ids(user, session.dataset_id), columns)
-    return cards, not any(entry.status == "running" for entry in history)
+    now = shown_answers(session, history)
+    pinned, columns = pinned_query_ids(user, session.dataset_id), column_names(get_dataset(user, session.dataset_id))
+    before = shown.get("cards") if isinstance(shown, dict) and shown.get("session") == now["session"] else None
+    added = len(now["cards"]) - len(before or [])
+    if before is None or added < 0 or [card[0] for card in now["cards"][added:]] != [card[0] for card in before]:
+        return answer_cards(history, pinned, columns, asking), now
+    patch = Patch()
+    for position, (card, entry) in enumerate(zip(before, history[added:])):
+        if card[1] != entry.status:
+            patch[position] = answer_cards([entry], pinned, columns, asking)[0]
+    for entry in reversed(history[:added]):
+        patch.prepend(answer_cards([entry], pinned, columns, asking)[0])
+    return patch, now
+
 
 
 def workspace_state(user: User, dataset: Dataset) -> tuple[Conversation, list]:

@@ -23,13 +23,16 @@ COMPACT_MARGIN = {"l": 56, "r": 16, "b": 48, "autoexpand": True}
 TITLE_ABOVE_PLOT = {"yref": "paper", "y": 1, "yanchor": "bottom", "pad": {"b": 12}}
 
 
-def answer_card(entry: QueryLog, pinned: bool = False, columns: Sequence[str] = ()) -> html.Div:
-    """`columns`: the dataset's column names, which a number's unit may come from."""
+def answer_card(entry: QueryLog, pinned: bool = False, columns: Sequence[str] = (), waiting: bool = False) -> html.Div:
+    """`columns`: the dataset's column names, which a number's unit may come from; `waiting`:
+    a running question answered by this page's job shows the job's place in line."""
     header = [html.Span(entry.prompt, className="fw-semibold text-break")]
     if entry.follow_up_of is not None:
         header.insert(0, html.Div(f"Follow-up to: {entry.follow_up_of.prompt}",
                                   className="small text-body-secondary text-truncate"))
     body = [_body(entry, columns)]
+    if waiting and entry.status == "running":
+        body.append(html.Div("", id=ids.WAITING_ID, className="job-waiting small text-body-secondary mt-1"))
     if entry.status == "success" and entry.explanation and entry.result_kind != "declined":
         body.append(explanation_block(entry.explanation, entry.explanation_facts))
     card = dbc.Card([

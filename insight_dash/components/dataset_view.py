@@ -212,6 +212,8 @@ def ask_panel(conversation: Conversation) -> html.Div:
                                 n_clicks=0, className="ms-2 d-none"), className="mb-2 text-end"),
             suggestion_buttons(conversation.suggestions if not history else []),
             dcc.Store(id=ids.PENDING_QUERY),
+            dcc.Store(id=ids.ANSWERS_CHANGED),
+            dcc.Store(id=ids.ANSWERS_SHOWN, data=shown_answers(conversation.current, history)),
             dcc.Download(id=ids.TABLE_DOWNLOAD),
             dcc.Interval(id=ids.ANSWERS_POLL, interval=1500,
                          disabled=not any(entry.status == "running" for entry in history)),
@@ -221,8 +223,17 @@ def ask_panel(conversation: Conversation) -> html.Div:
     )
 
 
-def answer_cards(history: list[QueryLog], pinned: set[int], columns: list[str]) -> list[html.Div]:
-    return [answer_card(entry, pinned=entry.id in pinned, columns=columns) for entry in history]
+def answer_cards(history: list[QueryLog], pinned: set[int], columns: list[str],
+                 asking: int | None = None) -> list[html.Div]:
+    """`asking`: the question this page's job is answering; its card shows the job's place in line."""
+    return [answer_card(entry, pinned=entry.id in pinned, columns=columns, waiting=entry.id == asking)
+            for entry in history]
+
+
+def shown_answers(session: AnalysisSession, history: list[QueryLog]) -> dict[str, Any]:
+    """What the page shows (ids.ANSWERS_SHOWN): the conversation and each answer's status, newest
+    first, from which the next change is sent as a patch (callbacks.workspace.answers_update)."""
+    return {"session": str(session.id), "cards": [[entry.id, entry.status] for entry in history]}
 
 
 def follow_up_chip(entry: QueryLog | None) -> Any:

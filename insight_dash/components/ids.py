@@ -39,6 +39,9 @@ ANSWERS = "answers"
 CANCEL_BUTTON = "cancel-button"
 PENDING_QUERY = "pending-query"
 ANSWERS_POLL = "answers-poll"
+ANSWERS_SHOWN = "answers-shown"  # which answers the page shows, and in what state
+ANSWERS_CHANGED = "answers-changed"  # set by whatever changed the conversation: the cards are brought up to date
+WAITING_ID = "job-waiting"  # a background job's place in this host's line (jobs.managers.JobsOnHost)
 SUGGESTION = "suggestion"  # pattern-matching type, index = the question's position
 SUGGESTIONS = "suggestions"
 SESSION_SELECT = "session-select"

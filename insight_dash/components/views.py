@@ -71,6 +71,7 @@ def refresh_bar() -> html.Div:
         dbc.Progress(id=ids.REFRESH_PROGRESS, value=0, striped=True, animated=True,
                      className="d-none refresh-progress", style={"minWidth": "12rem"}),
         html.Span(id=ids.REFRESH_STATUS, className="small text-body-secondary", role="status"),
+        html.Span(id=ids.WAITING_ID, className="small text-body-secondary job-waiting"),  # in this host's line
         dcc.Store(id=ids.REFRESH_REQUEST),
     ], className="d-flex align-items-center gap-2 mb-3 no-print refresh-bar")
 

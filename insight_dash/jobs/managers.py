@@ -1,28 +1,30 @@
 """Where Dash background callbacks run, by INSIGHT_JOBS (see DESIGN.md and the README,
-"Background jobs"): `JobsOnDisk` (diskcache, the default) or `JobsOnCelery` (Redis)."""
+"Background jobs"): `JobsOnHost` (diskcache, the default) or `JobsOnCelery` (Redis)."""
 from __future__ import annotations
 
-import functools
-import os
+import logging
 import threading
+import time
+import uuid
 from collections.abc import Callable
-from contextlib import suppress
-from typing import Any, TypeVar
+from typing import Any
 
 import diskcache
-import psutil
 from dash import CeleryManager, DiskcacheManager
 from flask import Flask
 
+from insight_dash.components.ids import WAITING_ID
+from insight_dash.jobs.queue import ABANDONED, HostQueue
 from insight_dash.settings import Settings
 
-Method = TypeVar("Method", bound=Callable[..., Any])
+log = logging.getLogger(__name__)
+TURN_POLL_S = 0.25  # how often a job in line looks whether its turn has come
 
 
-def background_manager(server: Flask, settings: Settings) -> JobsOnDisk | JobsOnCelery:
-    """diskcache: a forked process of the web worker that took the request; the job and its
-    result live in an explicit folder shared by every worker of this host, so a poll may reach
-    any of them (several hosts need ALB stickiness). celery: a task on Redis, run by
+def background_manager(server: Flask, settings: Settings) -> JobsOnHost | JobsOnCelery:
+    """diskcache: a thread of the web worker that took the request, in this host's line of
+    jobs; the job and its result live in an explicit folder shared by every worker of this
+    host, so a poll may reach any of them (several hosts need ALB stickiness). celery: a task on Redis, run by
     `celery -A insight_dash.jobs.celery_worker worker` on any host, so any host can answer a poll.
     Either way the job handles are signed with SECRET_KEY, which must match everywhere.
     """
@@ -30,7 +32,10 @@ def background_manager(server: Flask, settings: Settings) -> JobsOnDisk | JobsOn
         celery_app = celery_for(settings.redis_url)
         server.extensions["insight_celery"] = celery_app  # the worker's entry point reads it
         return JobsOnCelery(celery_app)
-    return JobsOnDisk(diskcache.Cache(str(settings.data_dir / "jobs")))
+    jobs_dir = settings.data_dir / "jobs"
+    manager = JobsOnHost(diskcache.Cache(str(jobs_dir)), HostQueue(jobs_dir / "turns.sqlite", settings.max_jobs))
+    server.extensions["insight_jobs"] = manager  # a worker's exit waits for its jobs (gunicorn.conf.py)
+    return manager
 
 
 class _KeepsLateResults:
@@ -45,81 +50,86 @@ class _KeepsLateResults:
         return result
 
 
-def _one_at_a_time(method: Method) -> Method:
-    """The method holds the manager's cache lock: no other thread of this process is inside
-    the cache while it runs (see JobsOnDisk)."""
+class JobsOnHost(_KeepsLateResults, DiskcacheManager):
+    """Jobs as threads of the web worker that took the request, at most INSIGHT_MAX_JOBS at once
+    on this host and the rest in line (jobs/queue.py); results in this host's jobs folder
+    (SQLite), so a poll may reach any worker of the host.
 
-    @functools.wraps(method)
-    def locked(self, *args, **kwargs):
-        with self.cache_lock:
-            return method(self, *args, **kwargs)
+    A job mostly waits on the model (5-15 s on Bedrock) and runs the generated code in the
+    sandbox's own processes. A forked copy of the worker per job held about 85 MiB of private
+    pages for that wait, 1.7 GiB for 20 questions at once; a thread holds a few MiB
+    (benchmarks/load.py --model fake-bedrock prints both). Forks also had to keep SQLite out
+    of every other thread's transactions; threads share the cache safely.
 
-    return locked  # type: ignore[return-value]
-
-
-class JobsOnDisk(_KeepsLateResults, DiskcacheManager):
-    """Jobs forked from the web process, results in this host's jobs folder (SQLite).
-
-    SQLite does not survive a fork taken while another thread of the process is inside a
-    transaction: the child inherits the lock's bookkeeping but not the lock, and every write
-    it makes, on any connection, waits out the timeout. Under load (benchmarks/load.py: 20
-    users, 4 threads per worker) 7 answers of 87 were lost so: the job answered the question
-    in PostgreSQL, could not store the rendered result, and the browser's polling ended with
-    nothing. So a worker's threads use the cache one at a time and a job is forked only
-    between two uses.
-
-    Dash's own `terminate_job` also kills inside a write transaction and then waits up to a
-    second for the process to go, which it never does when the job is another worker's child
-    (a zombie until that worker reaps it): every finished answer held the host-wide write
-    lock for a second. Ours kills without a transaction and reaps only its own children.
+    While a job waits for its turn, its place in line ("Waiting, 3 ahead of you") goes to the
+    page as an update of the component `WAITING_ID`, wherever the page shows one.
     """
 
-    def __init__(self, cache: diskcache.Cache):
+    def __init__(self, cache: diskcache.Cache, queue: HostQueue):
         super().__init__(cache)
-        self.cache_lock = threading.RLock()
+        self.queue = queue
+        self._threads: set[threading.Thread] = set()
 
-    @_one_at_a_time
     def call_job_fn(self, key, job_fn, args, context):
-        return super().call_job_fn(key, job_fn, args, context)
+        job = uuid.uuid4().hex
+        self.queue.enqueue(job)
+        thread = threading.Thread(target=self._run, args=(job, key, job_fn, args, context), name=f"job-{job[:8]}",
+                                  daemon=True)
+        self._threads.add(thread)
+        thread.start()
+        return job
 
-    @_one_at_a_time
-    def get_result(self, key, job):
-        return super().get_result(key, job)
+    def wait_idle(self, timeout: float) -> bool:
+        """Wait until this process's jobs have ended (a worker's graceful exit, tests); False
+        when some still run after `timeout` seconds."""
+        deadline = time.monotonic() + timeout
+        for thread in list(self._threads):
+            thread.join(max(0.0, deadline - time.monotonic()))
+        return not any(thread.is_alive() for thread in self._threads)
 
-    @_one_at_a_time
-    def get_progress(self, key):
-        return super().get_progress(key)
-
-    @_one_at_a_time
-    def get_updated_props(self, key):
-        return super().get_updated_props(key)
-
-    @_one_at_a_time
-    def result_ready(self, key):
-        return super().result_ready(key)
-
-    @_one_at_a_time
-    def clear_cache_entry(self, key):
-        return super().clear_cache_entry(key)
-
-    @_one_at_a_time
-    def get_or_create_signing_secret(self, generate):
-        return super().get_or_create_signing_secret(generate)
+    def job_running(self, job) -> bool:
+        return job is not None and self.queue.state(job) is not None
 
     def terminate_job(self, job) -> None:
-        if job is None:
-            return
+        """A job still in line leaves it; a started one cannot be stopped (a thread), so its
+        result is thrown away when it ends, and what it answers is not recorded over the
+        cancellation (questions.finish_question)."""
+        if job is not None:
+            self.queue.cancel(job)
+
+    def _run(self, job: str, key: str, job_fn: Callable, args: Any, context: Any) -> None:
         try:
-            process = psutil.Process(int(job))
-            family = [*process.children(recursive=True), process]
-        except psutil.NoSuchProcess:
-            return
-        for member in family:
-            with suppress(psutil.NoSuchProcess):
-                member.kill()
-        with suppress(psutil.NoSuchProcess, psutil.TimeoutExpired):
-            if process.ppid() == os.getpid():
-                process.wait(timeout=1)  # our own child: reap it now
+            if self._wait_for_turn(job, key):
+                job_fn(key, self._make_progress_key(key), args, context)
+                if self.queue.state(job) == ABANDONED:
+                    self.handle.delete(key)  # nobody will read it
+        except Exception:  # the callback's own errors are the job's result; this is the queue failing
+            log.exception("background job failed", extra={"event": "job_failed", "job": job})
+        finally:
+            self.queue.finish(job)
+            self._threads.discard(threading.current_thread())
+
+    def _wait_for_turn(self, job: str, key: str) -> bool:
+        shown = None
+        while (turn := self.queue.take_turn(job)) is not None:
+            if turn.started:
+                if shown is not None:
+                    self._show_waiting(key, "")
+                return True
+            if turn.ahead != shown:
+                self._show_waiting(key, waiting_text(turn.ahead))
+                shown = turn.ahead
+            time.sleep(TURN_POLL_S)
+        return False  # cancelled while in line
+
+    def _show_waiting(self, key: str, text: str) -> None:
+        self.handle.set(self._make_set_props_key(key), {WAITING_ID: {"children": text}})
+
+
+def waiting_text(ahead: int) -> str:
+    if ahead == 0:
+        return "Waiting: next in line."
+    return f"Waiting, {ahead} ahead of you."
 
 
 class JobsOnCelery(_KeepsLateResults, CeleryManager):

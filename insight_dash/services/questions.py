@@ -87,25 +87,32 @@ def finish_question(user: User, query_id: int) -> QueryLog:
     if entry.status != "running":  # answered or cancelled meanwhile
         return entry
     started = time.perf_counter()
+    waited_ms = int((utcnow() - entry.created_at).total_seconds() * 1000)  # in this host's line of jobs, mostly
     entry.dataset_version = entry.session.dataset.version
+    failure = None
     try:
         answer = engines.answer(current_settings(), dataset_tables(entry.session.dataset), entry.prompt,
                                 _history(user, entry))
+        if not _still_running(entry):
+            return entry
         _record_answer(entry, answer)
     except (LLMError, AnalysisError, InvalidInput, NotFound) as exc:
-        _record_error(entry, exc.message, getattr(exc, "kind", "invalid"))
+        failure = exc.message, getattr(exc, "kind", "invalid")
     except SandboxUnavailable:
-        _record_error(entry, SANDBOX_MESSAGES["sandbox"], "sandbox")
+        failure = SANDBOX_MESSAGES["sandbox"], "sandbox"
     except Exception:
         log.exception("answering failed", extra={"query_id": entry.id})
-        _record_error(entry, UNEXPECTED, "unexpected")
+        failure = UNEXPECTED, "unexpected"
+    if failure is not None and not _record_error(entry, *failure):
+        return entry
     entry.latency_ms = int((time.perf_counter() - started) * 1000)
     db.session.commit()
     log.info("question answered", extra={"event": "question", "query_id": entry.id, "status": entry.status,
                                          "kind": entry.result_kind, "user_id": user.id,
                                          "session_id": str(entry.session_id),
                                          "dataset_id": str(entry.session.dataset_id), "engine": entry.engine,
-                                         "latency_ms": entry.latency_ms, "llm_ms": entry.llm_ms,
+                                         "waited_ms": waited_ms, "latency_ms": entry.latency_ms,
+                                         "llm_ms": entry.llm_ms,
                                          "exec_ms": entry.exec_ms, "input_tokens": entry.input_tokens,
                                          "output_tokens": entry.output_tokens, "retries": entry.retries})
     return entry
@@ -198,8 +205,22 @@ def _record_answer(entry: QueryLog, answer: Answer) -> None:
     entry.input_tokens, entry.output_tokens = answer.input_tokens, answer.output_tokens
 
 
-def _record_error(entry: QueryLog, message: str, kind: str) -> None:
+def _still_running(entry: QueryLog) -> bool:
+    """Lock the question's row and read its status again: cancelled while it was being answered
+    (its job a thread that cannot be stopped), it stays cancelled, and nothing is recorded."""
+    status = db.session.scalar(sa.select(QueryLog.status).where(QueryLog.id == entry.id).with_for_update())
+    if status != "running":
+        db.session.rollback()
+        return False
+    return True
+
+
+def _record_error(entry: QueryLog, message: str, kind: str) -> bool:
+    """Record the failure; False when the question was cancelled meanwhile (nothing recorded)."""
     db.session.rollback()
+    if not _still_running(entry):
+        return False
     entry.status = "error"
     entry.error_message = message
     log.warning("question failed", extra={"event": "question_failed", "query_id": entry.id, "kind": kind})
+    return True

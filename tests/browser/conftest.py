@@ -1,25 +1,12 @@
-"""Browser fixtures: the session's app served over real HTTP, and a signed-in Chromium."""
-import threading
-from collections.abc import Callable, Iterator
+"""Browser fixtures: a signed-in Chromium (the app over real HTTP is tests/conftest.py's live_url)."""
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from tests.harness.clients import TEST_PASSWORD
-from tests.harness.servers import free_port
 from selenium.webdriver.common.by import By
-from werkzeug.serving import make_server
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
-
-
-@pytest.fixture(scope="session")
-def live_url(session_app) -> Iterator[str]:
-    port = free_port()
-    server = make_server("127.0.0.1", port, session_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{port}"
-    server.shutdown()
 
 
 @pytest.fixture

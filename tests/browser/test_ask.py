@@ -82,6 +82,19 @@ def explanation(card) -> str:
     return card.find_element(By.CSS_SELECTOR, ".answer-explanation > div").text
 
 
+def test_a_question_waiting_its_turn_says_so_on_its_card(dash_br, sensors_workspace, one_job_place, screenshot):
+    sensors_workspace(300)
+    ask(dash_br, "How many readings are there?")
+    dash_br.wait_for_text_to_equal(f"#{ids.WAITING_ID}", "Waiting: next in line.", timeout=20)
+    card = dash_br.find_element(".answer-card")
+    assert card.get_attribute("data-status") == "running" and "Waiting: next in line." in card.text
+    screenshot("answer-waiting")
+    one_job_place()  # the question ahead ends: this one's turn
+    dash_br.wait_for_element('.answer-card[data-status="success"]', timeout=60)
+    assert not dash_br.find_elements(f"#{ids.WAITING_ID}")
+    assert dash_br.find_element(".answer-card .answer-number").text == "300"
+
+
 def test_a_question_it_cannot_read_is_declined_with_questions_it_can(dash_br, sensors_workspace, screenshot):
     sensors_workspace(400)
     ask(dash_br, "Which unit runs hottest?")

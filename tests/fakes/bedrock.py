@@ -34,6 +34,12 @@ class Reply:
     respond: Callable[[str], str] | None = None  # writes the answer from the prompt it was sent
 
 
+def prompt_text(body: dict[str, Any]) -> str:
+    """The text of every message of one Converse request, as one string."""
+    return "\n".join(part.get("text", "") for message in body.get("messages", [])
+                     for part in message.get("content", []))
+
+
 def code_reply(code: str) -> Reply:
     return Reply(text=f"Here is the analysis.\n```python\n{code.strip()}\n```")
 
@@ -63,6 +69,7 @@ def malformed() -> Reply:
 class FakeBedrock:
     script: deque = field(default_factory=deque)
     requests: list[dict[str, Any]] = field(default_factory=list)
+    fallback: Callable[[], Reply] | None = None  # makes the reply once the script has run out (load)
     server: ThreadingHTTPServer | None = None
 
     @property
@@ -72,10 +79,14 @@ class FakeBedrock:
     def queue(self, *replies: Reply) -> None:
         self.script.extend(replies)
 
+    def next_reply(self) -> Reply:
+        if self.script:
+            return self.script.popleft()
+        return self.fallback() if self.fallback else Reply(text="no reply was scripted")
+
     def prompts(self) -> list[str]:
         """The text of every message sent, one string per request."""
-        return ["\n".join(part.get("text", "") for message in request["body"].get("messages", [])
-                          for part in message.get("content", [])) for request in self.requests]
+        return [prompt_text(request["body"]) for request in self.requests]
 
     def start(self) -> "FakeBedrock":
         fake = self
@@ -83,17 +94,19 @@ class FakeBedrock:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):  # noqa: N802 (http.server's naming)
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                fake.requests.append({"path": self.path, "body": json.loads(body or b"{}"),
-                                      "signed": self.headers.get("Authorization", "").startswith("AWS4-HMAC-SHA256")})
-                if not fake.requests[-1]["signed"] or not self.path.endswith("/converse"):
+                request = {"path": self.path, "body": json.loads(body or b"{}"),
+                           "signed": self.headers.get("Authorization", "").startswith("AWS4-HMAC-SHA256")}
+                fake.requests.append(request)
+                if not request["signed"] or not self.path.endswith("/converse"):
                     return self._send(403, {"message": "Missing SigV4 signature"}, "AccessDeniedException")
-                reply = fake.script.popleft() if fake.script else Reply(text="no reply was scripted")
+                reply = fake.next_reply()
                 time.sleep(reply.delay_s)
                 if reply.raw_body is not None:
                     return self._send_raw(200, reply.raw_body)
                 if reply.status != 200:
                     return self._send(reply.status, {"message": reply.error_message}, reply.error_type)
-                text = reply.respond(fake.prompts()[-1]) if reply.respond else reply.text
+                # This request's own prompt: others may have come in meanwhile (the load benchmark).
+                text = reply.respond(prompt_text(request["body"])) if reply.respond else reply.text
                 self._send(200, {
                     "output": {"message": {"role": "assistant", "content": [{"text": text}]}},
                     "stopReason": "end_turn",

@@ -66,11 +66,8 @@ class CallbackResult:
     body: dict[str, Any] = field(default_factory=dict)
     seconds: float = 0.0
     polls: int = 0  # background callbacks: how many polls after the start
-    job: str | None = None  # background callbacks: the signed job handle ("<pid>~<signature>")
-
-    @property
-    def job_pid(self) -> int | None:
-        return int(self.job.split("~", 1)[0]) if self.job and self.job.split("~", 1)[0].isdigit() else None
+    job: str | None = None  # background callbacks: the signed job handle ("<job id>~<signature>")
+    size: int = 0  # bytes of the response body (background callbacks: of the start and every poll)
 
     def output(self, component_id: str, prop: str) -> Any:
         """The value sent for one output (allow_duplicate's '@hash' suffix is not part of `prop`)."""
@@ -206,29 +203,43 @@ class SignedInClient(requests.Session):
         dependency = dependency_for(self.dependencies(), inputs)
         interval = poll_interval if poll_interval is not None else \
             (dependency.get("background") or {}).get("interval", 500) / 1000
-        body = callback_body(dependency, inputs, state)
         started = time.perf_counter()
-        first = self.post_callback(body)
-        result = _checked(first, 0.0, False, dependency["output"])
-        if result.status == 204 or "response" in result.body:
-            result.seconds = time.perf_counter() - started
-            return result
-        cache_key, job = result.body.get("cacheKey"), result.body.get("job")
-        if not cache_key or not job:
-            raise DashError(f"{dependency['output']}: the start answered neither a job nor a response",
-                            first.status_code, result.body)
-        polled = polling_body(body)
-        polls = 0
+        job = self.start_background(inputs, state)
+        if isinstance(job, CallbackResult):
+            job.seconds = time.perf_counter() - started
+            return job
+        polls, size = 0, job.size
         while True:
             if time.perf_counter() - started > max_seconds:
                 raise DashError(f"{dependency['output']}: no result after {max_seconds:.0f} s")
             time.sleep(interval)
             polls += 1
-            response = self.post_callback(polled, [("cacheKey", cache_key), ("job", job)])
-            result = _checked(response, 0.0, False, dependency["output"])
+            result = self.poll_background(job)
+            size += result.size
             if result.status == 204 or "response" in result.body:
-                result.seconds, result.polls, result.job = time.perf_counter() - started, polls, job
+                result.seconds, result.polls, result.job = time.perf_counter() - started, polls, job.job
+                result.size = size
                 return result
+
+    def start_background(self, inputs: list[tuple[str, str, Any]], state: list[tuple[str, str, Any]] = ()
+                         ) -> "BackgroundJob | CallbackResult":
+        """Step 1 of `background_callback`: the job's handles, or the result when there was no job."""
+        dependency = dependency_for(self.dependencies(), inputs)
+        body = callback_body(dependency, inputs, state)
+        first = self.post_callback(body)
+        result = _checked(first, 0.0, False, dependency["output"])
+        if result.status == 204 or "response" in result.body:
+            return result
+        cache_key, job = result.body.get("cacheKey"), result.body.get("job")
+        if not cache_key or not job:
+            raise DashError(f"{dependency['output']}: the start answered neither a job nor a response",
+                            first.status_code, result.body)
+        return BackgroundJob(dependency["output"], polling_body(body), cache_key, job, result.size)
+
+    def poll_background(self, job: "BackgroundJob") -> CallbackResult:
+        """One poll of step 2: a 200 without "response" while it runs ("sideUpdate" may come along)."""
+        response = self.post_callback(job.polled, [("cacheKey", job.cache_key), ("job", job.job)])
+        return _checked(response, 0.0, False, job.output)
 
     def render_page(self, pathname: str, search: str = "") -> CallbackResult:
         """The Dash Pages routing callback for `pathname`, as after navigation."""
@@ -240,18 +251,29 @@ class SignedInClient(requests.Session):
         return self.render_page(pathname).output("_pages_content", "children")
 
 
+@dataclass
+class BackgroundJob:
+    """A started background callback: what its polls send (signed handles bound to the page load)."""
+
+    output: str
+    polled: dict[str, Any]
+    cache_key: str
+    job: str
+    size: int  # bytes of the start's response
+
+
 def _checked(response: requests.Response, seconds: float, expect_update: bool, output: str) -> CallbackResult:
     if response.status_code == 204:
         if expect_update:
             raise DashError(f"{output}: 204 (no update) where an update was expected", 204)
-        return CallbackResult(204, {}, seconds)
+        return CallbackResult(204, {}, seconds, size=len(response.content))
     if response.status_code != 200:
         raise DashError(f"{output}: HTTP {response.status_code} {response.text[:200]}", response.status_code)
     try:
         body = response.json()
     except ValueError:
         raise DashError(f"{output}: the answer is not JSON", 200, response.text[:200]) from None
-    result = CallbackResult(200, body, seconds)
+    result = CallbackResult(200, body, seconds, size=len(response.content))
     if result.toast:
         raise DashError(f"{output}: error toast: {result.toast}", 200, body)
     return result
@@ -288,7 +310,12 @@ def open_workspace(client: SignedInClient, dataset_id: str) -> tuple[str, str]:
 def render_workspace(client: SignedInClient, dataset_id: str) -> tuple[str, str]:
     """The routing callback of the dataset's workspace (the document already loaded); returns
     the table and the conversation it shows."""
-    content = client.render_page(f"/datasets/{dataset_id}").output("_pages_content", "children")
+    return workspace_ids(client.render_page(f"/datasets/{dataset_id}").output("_pages_content", "children"),
+                         dataset_id)
+
+
+def workspace_ids(content: Any, dataset_id: str) -> tuple[str, str]:
+    """The table and the conversation a rendered workspace shows."""
     table, session = find_component(content, "table-select"), find_component(content, "session-select")
     if table is None or session is None:
         raise DashError(f"/datasets/{dataset_id}: the workspace has no table-select/session-select", 200)
@@ -298,6 +325,12 @@ def render_workspace(client: SignedInClient, dataset_id: str) -> tuple[str, str]
 def ask(client: SignedInClient, dataset_id: str, session_id: str, question: str, clicks: int = 1) -> dict:
     """Click Ask: the question is stored as running; returns pending-query.data ({"query_id": ...}),
     the input of the background callback that answers it."""
+    return submit(client, dataset_id, session_id, question, clicks)[0]
+
+
+def submit(client: SignedInClient, dataset_id: str, session_id: str, question: str,
+           clicks: int = 1) -> tuple[dict, CallbackResult]:
+    """`ask`, with the whole answer of the ask-button callback."""
     submitted = client.callback(
         inputs=[("ask-button", "n_clicks", clicks)],
         state=[("question-input", "value", question), ("dataset-id", "data", dataset_id),
@@ -305,9 +338,20 @@ def ask(client: SignedInClient, dataset_id: str, session_id: str, question: str,
     pending = submitted.output("pending-query", "data")
     if not isinstance(pending, dict) or "query_id" not in pending:
         raise DashError(f"ask: no query id in pending-query.data ({pending!r})", 200)
-    return pending
+    return pending, submitted
 
 
 def answer(client: SignedInClient, pending: dict) -> CallbackResult:
-    """Run the answer's background callback as the renderer does, until its outputs come back."""
+    """Run the answer's background callback as the renderer does, until its outputs come back
+    (ids.ANSWERS_CHANGED: the cards come from show_answers, see `show_answers`)."""
     return client.background_callback(inputs=[("pending-query", "data", pending)])
+
+
+def show_answers(client: SignedInClient, dataset_id: str, session_id: str, shown: dict | None = None,
+                 pending: dict | None = None) -> CallbackResult:
+    """The answers' one writer, as the page runs it after every change of the conversation:
+    a patch against `shown` (ids.ANSWERS_SHOWN, what the page shows), or the whole list when
+    `shown` is None. Returns its outputs: answers.children and answers-shown.data."""
+    return client.callback(inputs=[("answers-changed", "data", time.time_ns())],
+                           state=[("answers-shown", "data", shown), ("dataset-id", "data", dataset_id),
+                                  ("session-select", "value", session_id), ("pending-query", "data", pending)])

@@ -126,14 +126,17 @@ class GunicornServer:
       startup_timeout            seconds to wait for /healthz (and for every worker to build the app)
       wait_for_all_workers       also wait until each initial worker has logged "Insight ready"
       keep_data_dir              leave the data folder (and the log) behind on exit
+      app_root                   the checkout whose app runs (default this one; benchmarks/load.py
+                                 --reference runs an earlier commit's, from a `git worktree`)
     """
 
     def __init__(self, *, workers: int = 4, threads: int = 4, timeout: int = 120,
                  graceful_timeout: int | None = None, database_url: str | None = None,
                  migrate: bool = True, data_dir: str | Path | None = None,
                  env: Mapping[str, str] | None = None, startup_timeout: float = 180.0,
-                 wait_for_all_workers: bool = True, keep_data_dir: bool = False):
+                 wait_for_all_workers: bool = True, keep_data_dir: bool = False, app_root: Path = REPO_ROOT):
         self.workers, self.threads, self.timeout = workers, threads, timeout
+        self.app_root = app_root
         self.graceful_timeout = graceful_timeout
         self.migrate = migrate
         self.startup_timeout = startup_timeout
@@ -182,7 +185,7 @@ class GunicornServer:
         self._log_file = open(self.log_path, "ab")
         self.process = subprocess.Popen(
             [python_executable(), "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:server"],
-            cwd=REPO_ROOT, env=self.env, stdin=subprocess.DEVNULL, stdout=self._log_file,
+            cwd=self.app_root, env=self.env, stdin=subprocess.DEVNULL, stdout=self._log_file,
             stderr=subprocess.STDOUT, start_new_session=True,  # its own session and process group
         )
         self._wait_until_serving()
@@ -264,7 +267,7 @@ class GunicornServer:
               ) -> subprocess.CompletedProcess:
         """Run `flask --app wsgi ARGS...` with this server's environment (no zygote of its own)."""
         env = {**(self.env or self._environment()), "INSIGHT_SANDBOX_AUTOSTART": "false"}
-        result = subprocess.run([python_executable(), "-m", "flask", "--app", "wsgi", *args], cwd=REPO_ROOT,
+        result = subprocess.run([python_executable(), "-m", "flask", "--app", "wsgi", *args], cwd=self.app_root,
                                 env=env, input=input, capture_output=True, text=True, timeout=timeout)
         if check and result.returncode != 0:
             raise RuntimeError(f"flask {' '.join(args)} failed ({result.returncode}):\n{result.stdout}{result.stderr}")
@@ -287,7 +290,7 @@ class GunicornServer:
             "        create_user(name, password)\n"
         )
         env = {**self.env, "INSIGHT_SANDBOX_AUTOSTART": "false"}
-        result = subprocess.run([python_executable(), "-c", script], cwd=REPO_ROOT, env=env,
+        result = subprocess.run([python_executable(), "-c", script], cwd=self.app_root, env=env,
                                 input=json.dumps(list(accounts)), capture_output=True, text=True, timeout=300)
         if result.returncode != 0:
             raise RuntimeError(f"creating users failed:\n{result.stdout}{result.stderr}")

@@ -32,11 +32,46 @@ def test_reload_mid_question_shows_it_pending_then_answered(app, client, sign_in
     assert "Thinking" in rendered and '"answers-poll"' in rendered
     with app.app_context():
         questions.finish_question(find_user("alice"), query_id)
+    session_id = session_of(app, query_id)
     poll = call_callback(client, inputs=[("answers-poll", "n_intervals", 1)],
-                         state=[("dataset-id", "data", alice_dataset_id), ("session-select", "value", session_of(app, query_id))]
+                         state=[("dataset-id", "data", alice_dataset_id), ("session-select", "value", session_id)]
                          ).get_json()["response"]
     assert poll["answers-poll"]["disabled"] is True
-    assert "250" in json.dumps(poll["answers"]["children"])
+    shown = {"session": session_id, "cards": [[query_id, "running"]]}  # as the page drew it
+    update = show_answers(client, alice_dataset_id, session_id, shown).get_json()["response"]
+    assert update["answers-shown"]["data"]["cards"] == [[query_id, "success"]]
+    patch = update["answers"]["children"]  # only the card that changed, not the whole list
+    assert [op["operation"] for op in patch["operations"]] == ["Assign"] and "250" in json.dumps(patch)
+
+
+def show_answers(client, dataset_id, session_id, shown, pending=None):
+    """The answers' one writer, after a change of the conversation (ids.ANSWERS_CHANGED)."""
+    return call_callback(client, inputs=[("answers-changed", "data", 1)],
+                         state=[("answers-shown", "data", shown), ("dataset-id", "data", dataset_id),
+                                ("session-select", "value", session_id), ("pending-query", "data", pending)])
+
+
+def test_a_new_answer_is_sent_alone_and_another_conversation_whole(app, client, sign_in, alice_dataset_id):
+    answered = [start(app, alice_dataset_id, question) for question in ("How many readings are there?",
+                                                                        "Average temperature_c by unit")]
+    with app.app_context():
+        for query_id in answered:
+            questions.finish_question(find_user("alice"), query_id)
+    session_id = session_of(app, answered[0])
+    sign_in(client, "alice")
+    client.get("/")
+    shown = {"session": session_id, "cards": [[answered[1], "success"], [answered[0], "success"]]}
+    asked = start(app, alice_dataset_id, "What is the maximum pressure_kpa?")
+    update = show_answers(client, alice_dataset_id, session_id, shown, {"query_id": asked}).get_json()["response"]
+    patch = update["answers"]["children"]
+    assert [op["operation"] for op in patch["operations"]] == ["Prepend"]  # earlier answers are not sent again
+    sent = json.dumps(patch)
+    assert "maximum pressure_kpa" in sent and "Thinking" in sent and "readings" not in sent
+    assert '"id": "job-waiting"' in sent  # the card of the question this page asked shows its place in line
+    assert update["answers-shown"]["data"]["cards"][0] == [asked, "running"]
+    elsewhere = {"session": "another-conversation", "cards": [[99, "success"]]}
+    whole = show_answers(client, alice_dataset_id, session_id, elsewhere).get_json()["response"]["answers"]["children"]
+    assert isinstance(whole, list) and len(whole) == 3 and "job-waiting" not in json.dumps(whole)
 
 
 def test_cancel_marks_the_question(app, alice_dataset_id):
@@ -67,7 +102,8 @@ def test_other_users_cannot_ask_or_read_through_the_callbacks(app, client, make_
                                  ("session-select", "value", session_id), ("follow-up-of", "data", None)])
     polled = call_callback(client, inputs=[("answers-poll", "n_intervals", 1)],
                            state=[("dataset-id", "data", alice_dataset_id), ("session-select", "value", session_id)])
-    for response in (asked, polled):
+    shown = show_answers(client, alice_dataset_id, session_id, None)
+    for response in (asked, polled, shown):
         body = json.dumps(response.get_json())
         assert "That session was not found." in body and "private question" not in body
     with app.app_context():
