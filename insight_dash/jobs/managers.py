@@ -23,10 +23,11 @@ TURN_POLL_S = 0.25  # how often a job in line looks whether its turn has come
 
 def background_manager(server: Flask, settings: Settings) -> JobsOnHost | JobsOnCelery:
     """diskcache: a thread of the web worker that took the request, in this host's line of
-    jobs; the job and its result live in an explicit folder shared by every worker of this
-    host, so a poll may reach any of them (several hosts need ALB stickiness). celery: a task on Redis, run by
-    `celery -A insight_dash.jobs.celery_worker worker` on any host, so any host can answer a poll.
-    Either way the job handles are signed with SECRET_KEY, which must match everywhere.
+    jobs; the job's result lives in an explicit folder shared by every worker of this host, so
+    a poll may reach any of them (several hosts need ALB stickiness). celery: a task on Redis,
+    run by `celery -A insight_dash.jobs.celery_worker worker` on any host, so any host can
+    answer a poll. Either way the job handles are signed with SECRET_KEY, which must match
+    everywhere.
     """
     if settings.jobs == "celery":
         celery_app = celery_for(settings.redis_url)
