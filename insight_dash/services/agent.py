@@ -22,6 +22,7 @@ from pandasai.agent.base import Agent
 from pandasai.core.prompts.base import BasePrompt
 from pandasai.data_loader.semantic_layer_schema import Column as SchemaColumn, SemanticLayerSchema, Source
 from pandasai.exceptions import MaliciousQueryError
+from pandasai.helpers.logger import Logger
 from pandasai.llm.base import LLM
 
 from insight_dash.sandbox.client import TableFile
@@ -149,11 +150,24 @@ def _prompt_from_shared_templates(prompt: BasePrompt, **props: Any) -> None:
 BasePrompt.__init__ = _prompt_from_shared_templates
 
 
+class AgentLog(Logger):
+    """PandasAI's log without its in-memory copy of every line: that copy inspects the call
+    stack for each line (a fifth of an answer's CPU), and nothing reads it. Lines still go to
+    the "pandasai" logger, whose level the app sets."""
+
+    def __init__(self) -> None:
+        super().__init__(save_logs=False, verbose=False)
+
+    def log(self, message: str, level: int = logging.INFO) -> None:
+        self._logger.log(level, message)
+
+
 class InsightAgent(Agent):
     """PandasAI's Agent with retries only where a new attempt can change the outcome."""
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
+        self._state.logger = AgentLog()
         self.exec_ms = 0.0
         self.code_retries = 0
 
