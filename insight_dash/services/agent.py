@@ -8,10 +8,11 @@ with a message a person understands.
 """
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import jinja2
 import pandas as pd
@@ -94,7 +95,30 @@ def run_agent(settings: Settings, llm: LLM, tables: DatasetTables, prompt: str) 
 
 
 def previews(tables: DatasetTables) -> list[pandasai.DataFrame]:
-    return [_preview(table, path) for table, path in zip(tables.catalogue.tables, tables.files)]
+    return [_preview(PreviewKey.of(table, path)) for table, path in zip(tables.catalogue.tables, tables.files)]
+
+
+class PreviewColumn(NamedTuple):
+    sql: str
+    name: str
+    kind: str
+    integer: bool
+
+
+class PreviewKey(NamedTuple):
+    """All a table's preview is made of: its local Parquet file (one per dataset, version and
+    table, never rewritten: the path names all three) and what the catalogue says of it."""
+
+    path: Path
+    sql: str
+    name: str
+    row_count: int
+    columns: tuple[PreviewColumn, ...]
+
+    @classmethod
+    def of(cls, table: Table, path: Path) -> "PreviewKey":
+        return cls(path, table.sql, table.name, table.row_count,
+                   tuple(PreviewColumn(c.sql, c.name, c.kind, c.integer) for c in table.columns))
 
 
 class TablePreview(pandasai.DataFrame):
@@ -106,19 +130,31 @@ class TablePreview(pandasai.DataFrame):
     def rows_count(self) -> int:
         return getattr(self, "total_rows", len(self))
 
+    @functools.cached_property
+    def _serialized(self) -> str:
+        return super().serialize_dataframe()
 
-def _preview(table: Table, path: Path) -> TablePreview:
-    batches = pq.ParquetFile(path).iter_batches(batch_size=PREVIEW_ROWS)
+    def serialize_dataframe(self) -> str:
+        """What the prompt shows of the table: the same for every question, so made once."""
+        return self._serialized
+
+
+# Every question on a table version shows the model the same preview: read and described once
+# per process (a few rows each, for the tables asked about lately). The key holds the dataset's
+# id and version (in the path), so a preview is only ever shown for the data it was read from.
+@functools.lru_cache(maxsize=64)
+def _preview(key: PreviewKey) -> TablePreview:
+    batches = pq.ParquetFile(key.path).iter_batches(batch_size=PREVIEW_ROWS)
     first = next(batches, None)
-    frame = first.to_pandas() if first is not None else pd.DataFrame(columns=[c.name for c in table.columns])
-    frame.columns = [column.sql for column in table.columns]
+    frame = first.to_pandas() if first is not None else pd.DataFrame(columns=[c.name for c in key.columns])
+    frame.columns = [column.sql for column in key.columns]
     schema = SemanticLayerSchema(
-        name=table.sql, description=f"{table.name!r}, {table.row_count:,} rows",
+        name=key.sql, description=f"{key.name!r}, {key.row_count:,} rows",
         source=Source(type="parquet", path="data.parquet"),
         columns=[SchemaColumn(name=c.sql, type=_schema_type(c.kind, c.integer), description=repr(c.name))
-                 for c in table.columns])
+                 for c in key.columns])
     preview = TablePreview(frame.head(PREVIEW_ROWS), schema=schema)
-    preview.total_rows = table.row_count
+    preview.total_rows = key.row_count
     return preview
 
 
