@@ -39,9 +39,11 @@ def _plotly_json(value: Any) -> dict[str, Any]:
     Only a template that is plain JSON is a key (no str() of objects that could collide).
     """
     layout = value.get("layout") if isinstance(value, dict) else None
+    if not isinstance(layout, dict) or "template" not in layout:
+        return go.Figure(value).to_plotly_json()
     try:
         key = json.dumps(layout["template"])
-    except (TypeError, KeyError, ValueError):  # no layout or template, or one that is not plain JSON
+    except (TypeError, ValueError):  # not plain JSON: checked with the figure, as before
         return go.Figure(value).to_plotly_json()
     template = _checked_template(key)
     figure = go.Figure({**value, "layout": {k: v for k, v in layout.items() if k != "template"}}).to_plotly_json()
