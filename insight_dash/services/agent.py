@@ -8,17 +8,22 @@ with a message a person understands.
 """
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
+import jinja2
 import pandas as pd
 import pandasai
+import pandasai.core.prompts.base
 import pyarrow.parquet as pq
 from pandasai.agent.base import Agent
+from pandasai.core.prompts.base import BasePrompt
 from pandasai.data_loader.semantic_layer_schema import Column as SchemaColumn, SemanticLayerSchema, Source
 from pandasai.exceptions import MaliciousQueryError
+from pandasai.helpers.logger import Logger
 from pandasai.llm.base import LLM
 
 from insight_dash.sandbox.client import TableFile
@@ -90,7 +95,30 @@ def run_agent(settings: Settings, llm: LLM, tables: DatasetTables, prompt: str) 
 
 
 def previews(tables: DatasetTables) -> list[pandasai.DataFrame]:
-    return [_preview(table, path) for table, path in zip(tables.catalogue.tables, tables.files)]
+    return [_preview(PreviewKey.of(table, path)) for table, path in zip(tables.catalogue.tables, tables.files)]
+
+
+class PreviewColumn(NamedTuple):
+    sql: str
+    name: str
+    kind: str
+    integer: bool
+
+
+class PreviewKey(NamedTuple):
+    """All a table's preview is made of: its local Parquet file (one per dataset, version and
+    table, never rewritten: the path names all three) and what the catalogue says of it."""
+
+    path: Path
+    sql: str
+    name: str
+    row_count: int
+    columns: tuple[PreviewColumn, ...]
+
+    @classmethod
+    def of(cls, table: Table, path: Path) -> "PreviewKey":
+        return cls(path, table.sql, table.name, table.row_count,
+                   tuple(PreviewColumn(c.sql, c.name, c.kind, c.integer) for c in table.columns))
 
 
 class TablePreview(pandasai.DataFrame):
@@ -102,19 +130,31 @@ class TablePreview(pandasai.DataFrame):
     def rows_count(self) -> int:
         return getattr(self, "total_rows", len(self))
 
+    @functools.cached_property
+    def _serialized(self) -> str:
+        return super().serialize_dataframe()
 
-def _preview(table: Table, path: Path) -> TablePreview:
-    batches = pq.ParquetFile(path).iter_batches(batch_size=PREVIEW_ROWS)
+    def serialize_dataframe(self) -> str:
+        """What the prompt shows of the table: the same for every question, so made once."""
+        return self._serialized
+
+
+# Every question on a table version shows the model the same preview: read and described once
+# per process (a few rows each, for the tables asked about lately). The key holds the dataset's
+# id and version (in the path), so a preview is only ever shown for the data it was read from.
+@functools.lru_cache(maxsize=64)
+def _preview(key: PreviewKey) -> TablePreview:
+    batches = pq.ParquetFile(key.path).iter_batches(batch_size=PREVIEW_ROWS)
     first = next(batches, None)
-    frame = first.to_pandas() if first is not None else pd.DataFrame(columns=[c.name for c in table.columns])
-    frame.columns = [column.sql for column in table.columns]
+    frame = first.to_pandas() if first is not None else pd.DataFrame(columns=[c.name for c in key.columns])
+    frame.columns = [column.sql for column in key.columns]
     schema = SemanticLayerSchema(
-        name=table.sql, description=f"{table.name!r}, {table.row_count:,} rows",
+        name=key.sql, description=f"{key.name!r}, {key.row_count:,} rows",
         source=Source(type="parquet", path="data.parquet"),
         columns=[SchemaColumn(name=c.sql, type=_schema_type(c.kind, c.integer), description=repr(c.name))
-                 for c in table.columns])
+                 for c in key.columns])
     preview = TablePreview(frame.head(PREVIEW_ROWS), schema=schema)
-    preview.total_rows = table.row_count
+    preview.total_rows = key.row_count
     return preview
 
 
@@ -124,11 +164,46 @@ def _schema_type(kind: str, integer: bool) -> str | None:
     return SCHEMA_TYPES.get(kind)
 
 
+# PandasAI builds a new jinja Environment for every prompt, so each question compiled its
+# templates again (and the included ones at every render): a quarter of an answer's CPU. One
+# Environment for the process compiles each template once; they are files of the installed
+# package, so nothing reloads them. Same loader and options otherwise: the same prompt text.
+_PROMPT_TEMPLATES = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(Path(pandasai.core.prompts.base.__file__).parent / "templates"),
+    auto_reload=False)
+_pandasai_prompt_init = BasePrompt.__init__
+
+
+def _prompt_from_shared_templates(prompt: BasePrompt, **props: Any) -> None:
+    if prompt.template or not prompt.template_path:
+        _pandasai_prompt_init(prompt, **props)
+        return
+    prompt.props = props
+    prompt.prompt = _PROMPT_TEMPLATES.get_template(prompt.template_path)
+    prompt._resolved_prompt = None
+
+
+BasePrompt.__init__ = _prompt_from_shared_templates
+
+
+class AgentLog(Logger):
+    """PandasAI's log without its in-memory copy of every line: that copy inspects the call
+    stack for each line (a fifth of an answer's CPU), and nothing reads it. Lines still go to
+    the "pandasai" logger, whose level the app sets."""
+
+    def __init__(self) -> None:
+        super().__init__(save_logs=False, verbose=False)
+
+    def log(self, message: str, level: int = logging.INFO) -> None:
+        self._logger.log(level, message)
+
+
 class InsightAgent(Agent):
     """PandasAI's Agent with retries only where a new attempt can change the outcome."""
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
+        self._state.logger = AgentLog()
         self.exec_ms = 0.0
         self.code_retries = 0
 
