@@ -9,6 +9,7 @@ import mmap
 import os
 import resource
 import sys
+import time
 import traceback
 from typing import Any
 
@@ -36,14 +37,21 @@ SAFE_BUILTINS = {name: getattr(builtins, name) for name in (
 ) if hasattr(builtins, name)}
 
 
-def run(request: dict[str, Any], fds: list[int], result_fd: int) -> None:
-    """Never returns: writes one JSON result to `result_fd` and exits the process."""
+def run(request: dict[str, Any], fds: list[int], result_fd: int, forked_at: float) -> None:
+    """Never returns: writes one JSON result to `result_fd` and exits the process. `forked_at`
+    (`time.perf_counter()` just after the fork) starts the phase timings the result carries."""
+    laps = Laps(forked_at)
+    laps.lap("close")  # the zygote's _close_inherited, between the fork and here
     try:
         queries: list[dict[str, Any]] = []
         namespace = _prepare(request, fds, queries)
+        laps.lap("load")
         _lock_down(request)
+        laps.lap("lock_down")
         exec(compile(request["code"], "<analysis>", "exec"), namespace)
+        laps.lap("exec")
         outcome = {"ok": True, "result": serialize_result(namespace.get("result")), "queries": queries}
+        laps.lap("result")
     except _Refused as refused:
         outcome = {"ok": False, "kind": refused.kind, "message": str(refused)}
     except MemoryError:
@@ -56,8 +64,23 @@ def run(request: dict[str, Any], fds: list[int], result_fd: int) -> None:
             stream.flush()
         except (OSError, ValueError):
             pass  # the code closed or broke its own output
+    outcome["timing"] = laps.phases
     _write_all(result_fd, json.dumps(outcome, default=str, allow_nan=False).encode())
     os._exit(0)
+
+
+class Laps:
+    """Milliseconds spent in each named phase, one after the other, from `started` on
+    (`time.perf_counter()` is CLOCK_MONOTONIC, so a start taken before a fork still holds)."""
+
+    def __init__(self, started: float):
+        self._last = started
+        self.phases: dict[str, float] = {}
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.phases[f"{name}_ms"] = round((now - self._last) * 1000, 2)
+        self._last = now
 
 
 class _Refused(Exception):

@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from insight_dash.sandbox import runner
 from insight_dash.sandbox.protocol import receive_message, send_message
 from insight_dash.sandbox.seccomp import SeccompUnavailable, load_filter
 
@@ -45,11 +46,12 @@ def serve(socket_path: Path) -> None:
           f"seccomp {'on' if seccomp_works else 'UNAVAILABLE'})", flush=True)
     while True:
         connection, _ = server.accept()
+        accepted = time.perf_counter()
         if os.fork() == 0:
             server.close()
             signal.signal(signal.SIGCHLD, signal.SIG_DFL)
             try:
-                _supervise(connection, seccomp_works)
+                _supervise(connection, seccomp_works, accepted)
             finally:
                 os._exit(0)
         connection.close()
@@ -62,8 +64,6 @@ def _warm_up() -> None:
     import plotly.express as px
     import plotly.io as pio
     import pyarrow.parquet  # noqa: F401
-
-    from insight_dash.sandbox import runner  # noqa: F401
 
     frame = pd.DataFrame({"unit": ["a", "b"], "value": [1.0, 2.0]})
     pio.to_json(px.bar(frame.groupby("unit", as_index=False)["value"].sum(), x="unit", y="value"))
@@ -87,39 +87,44 @@ def _seccomp_self_test() -> bool:
     return os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
 
 
-def _supervise(connection: socket.socket, seccomp_works: bool) -> None:
+def _supervise(connection: socket.socket, seccomp_works: bool, accepted: float) -> None:
     with connection:
         request, fds = receive_message(connection)
         if request.get("ping"):
             send_message(connection, {"ok": True, "pid": os.getppid(), "uid": os.getuid(),
                                       "seccomp": seccomp_works})
             return
-        send_message(connection, run_request(request, fds))
+        send_message(connection, run_request(request, fds, accepted))
 
 
-def run_request(request: dict[str, Any], fds: list[int]) -> dict[str, Any]:
-    """Fork the runner, watch it, and turn whatever happens into one response."""
-    started = time.perf_counter()
+def run_request(request: dict[str, Any], fds: list[int], accepted: float) -> dict[str, Any]:
+    """Fork the runner, watch it, and turn whatever happens into one response. Its `timing`
+    holds the milliseconds of each phase from the accepted connection (`accepted`,
+    `time.perf_counter()`) on: the supervisor's here, the runner's from its own result."""
+    laps = runner.Laps(accepted)
+    laps.lap("supervisor")  # the supervisor's fork and reading the request
     scratch = tempfile.mkdtemp(prefix="insight-sandbox-")
     request["limits"]["scratch_dir"] = scratch
     result_read, result_write = os.pipe()
     output_read, output_write = os.pipe()
+    laps.lap("scratch")
     pid = os.fork()
     if pid == 0:
+        forked_at = time.perf_counter()
         os.close(result_read)
         os.close(output_read)
         os.dup2(output_write, 1)
         os.dup2(output_write, 2)
         _close_inherited(keep={result_write, *fds})
-        from insight_dash.sandbox import runner
-
-        runner.run(request, fds, result_write)
+        runner.run(request, fds, result_write, forked_at)
     for fd in (result_write, output_write, *fds):
         os.close(fd)
-    forked_ms = (time.perf_counter() - started) * 1000
-    response = _collect(pid, result_read, output_read, request["limits"]["timeout_seconds"])
+    laps.lap("fork")
+    response = _collect(pid, result_read, output_read, request["limits"]["timeout_seconds"], laps)
     shutil.rmtree(scratch, ignore_errors=True)
-    response["timing"] = {"fork_ms": round(forked_ms, 2), "total_ms": round((time.perf_counter() - started) * 1000, 2)}
+    laps.lap("cleanup")
+    response["timing"] = {**response.get("timing", {}), **laps.phases,
+                          "total_ms": round((time.perf_counter() - accepted) * 1000, 2)}
     return response
 
 
@@ -134,7 +139,7 @@ def _close_inherited(keep: set[int]) -> None:
                 pass  # the descriptor of the listing itself, already gone
 
 
-def _collect(pid: int, result_fd: int, output_fd: int, timeout: float) -> dict[str, Any]:
+def _collect(pid: int, result_fd: int, output_fd: int, timeout: float, laps: runner.Laps) -> dict[str, Any]:
     deadline = time.monotonic() + timeout
     buffers = {result_fd: bytearray(), output_fd: bytearray()}
     failure: dict[str, Any] | None = None
@@ -156,14 +161,17 @@ def _collect(pid: int, result_fd: int, output_fd: int, timeout: float) -> dict[s
                 failure = {"ok": False, "kind": "output", "message": "The analysis printed too much output."}
             elif key.fd == result_fd and len(buffers[result_fd]) > MAX_RESULT:
                 failure = {"ok": False, "kind": "too_large", "message": "The result is too large to show."}
+    laps.lap("runner")  # from the fork to the end of its output
     if failure is not None:
         os.kill(pid, signal.SIGKILL)
     _, status = os.waitpid(pid, 0)
+    laps.lap("reap")
     for fd in buffers:
         os.close(fd)
     output = bytes(buffers[output_fd][:MAX_OUTPUT]).decode("utf-8", errors="replace")
     if failure is None:
         failure = _outcome(status, bytes(buffers[result_fd]))
+    laps.lap("decode")
     return {**failure, "output": output}
 
 
