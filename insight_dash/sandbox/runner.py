@@ -96,11 +96,7 @@ def _prepare(request: dict[str, Any], fds: list[int], queries: list[dict[str, An
     connection = duckdb.connect(":memory:", config={"threads": 2})
     frames = []
     for table, fd in zip(request["tables"], fds):
-        # Read through the descriptor itself: re-opening it by path would need permissions
-        # the sandbox's own user does not have (the files belong to the app).
-        # The mapping stays open for the runner's short life: Arrow buffers point into it.
-        mapped = mmap.mmap(fd, 0, prot=mmap.PROT_READ)
-        arrow = pq.read_table(pa.BufferReader(pa.py_buffer(mapped)))
+        arrow = read_parquet(fd)
         os.close(fd)
         if table.get("columns"):
             if len(table["columns"]) != arrow.num_columns:
@@ -123,6 +119,15 @@ def _prepare(request: dict[str, Any], fds: list[int], queries: list[dict[str, An
     namespace_builtins = {**SAFE_BUILTINS, "__import__": _guarded_import(request["allowed_imports"])}
     return {"__builtins__": namespace_builtins, "__name__": "analysis", "dfs": frames, "pd": pd, "np": np,
             "go": go, "execute_sql_query": execute_sql_query}
+
+
+def read_parquet(fd: int) -> pa.Table:
+    """The Parquet file behind an open descriptor (the zygote's warm-up reads one too)."""
+    # Read through the descriptor itself: re-opening it by path would need permissions
+    # the sandbox's own user does not have (the files belong to the app).
+    # The mapping stays open for the runner's short life: Arrow buffers point into it.
+    mapped = mmap.mmap(fd, 0, prot=mmap.PROT_READ)
+    return pq.read_table(pa.BufferReader(pa.py_buffer(mapped)))
 
 
 def _lock_down(request: dict[str, Any]) -> None:
