@@ -78,7 +78,7 @@ PHASES = [
     ("scratch_ms", "supervisor: scratch folder and pipes"),
     ("fork_ms", "supervisor: fork the runner"),
     ("close_ms", "runner: close inherited descriptors"),
-    ("load_ms", "runner: read Parquet, DuckDB, to_pandas"),
+    ("load_ms", "runner: read Parquet, to_pandas"),
     ("lock_down_ms", "runner: rlimits, seccomp"),
     ("exec_ms", "runner: the analysis code"),
     ("result_ms", "runner: serialise the result"),
