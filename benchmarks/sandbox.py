@@ -83,9 +83,7 @@ PHASES = [
     ("exec_ms", "runner: the analysis code"),
     ("result_ms", "runner: serialise the result"),
     ("runner_ms", "supervisor: fork to end of runner output"),
-    ("reap_ms", "supervisor: wait for the runner's exit"),
     ("decode_ms", "supervisor: read the runner's result"),
-    ("cleanup_ms", "supervisor: remove the scratch folder"),
     ("total_ms", "accepted connection to response"),
     ("client_ms", "web side: encode, socket, decode"),
 ]

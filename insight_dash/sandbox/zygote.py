@@ -109,13 +109,14 @@ def _supervise(connection: socket.socket, seccomp_works: bool, accepted: float) 
             send_message(connection, {"ok": True, "pid": os.getppid(), "uid": os.getuid(),
                                       "seccomp": seccomp_works})
             return
-        send_message(connection, run_request(request, fds, accepted))
+        run_request(connection, request, fds, accepted)
 
 
-def run_request(request: dict[str, Any], fds: list[int], accepted: float) -> dict[str, Any]:
-    """Fork the runner, watch it, and turn whatever happens into one response. Its `timing`
-    holds the milliseconds of each phase from the accepted connection (`accepted`,
-    `time.perf_counter()`) on: the supervisor's here, the runner's from its own result."""
+def run_request(connection: socket.socket, request: dict[str, Any], fds: list[int], accepted: float) -> None:
+    """Fork the runner, watch it, send whatever happens as one response, and then make sure
+    the runner is gone. The response's `timing` holds the milliseconds of each phase from the
+    accepted connection (`accepted`, `time.perf_counter()`) on: the supervisor's here, the
+    runner's from its own result."""
     laps = runner.Laps(accepted)
     laps.lap("supervisor")  # the supervisor's fork and reading the request
     scratch = tempfile.mkdtemp(prefix="insight-sandbox-")
@@ -135,12 +136,17 @@ def run_request(request: dict[str, Any], fds: list[int], accepted: float) -> dic
     for fd in (result_write, output_write, *fds):
         os.close(fd)
     laps.lap("fork")
-    response = _collect(pid, result_read, output_read, request["limits"]["timeout_seconds"], laps)
-    shutil.rmtree(scratch, ignore_errors=True)
-    laps.lap("cleanup")
-    response["timing"] = {**response.get("timing", {}), **laps.phases,
-                          "total_ms": round((time.perf_counter() - accepted) * 1000, 2)}
-    return response
+    try:
+        response = _collect(pid, result_read, output_read, request["limits"]["timeout_seconds"], laps)
+        response["timing"] = {**response.get("timing", {}), **laps.phases,
+                              "total_ms": round((time.perf_counter() - accepted) * 1000, 2)}
+        send_message(connection, response)
+    finally:
+        # Only after the answer: the kernel tearing down a runner that held a big table takes
+        # tens of milliseconds. Killing it first ends a runner that closed its pipes but runs on.
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 def _close_inherited(keep: set[int]) -> None:
@@ -176,25 +182,25 @@ def _collect(pid: int, result_fd: int, output_fd: int, timeout: float, laps: run
                 failure = {"ok": False, "kind": "output", "message": "The analysis printed too much output."}
             elif key.fd == result_fd and len(buffers[result_fd]) > MAX_RESULT:
                 failure = {"ok": False, "kind": "too_large", "message": "The result is too large to show."}
-    laps.lap("runner")  # from the fork to the end of its output
+    laps.lap("runner")  # from the fork to the end of its output: it closes both as it exits
     if failure is not None:
         os.kill(pid, signal.SIGKILL)
-    _, status = os.waitpid(pid, 0)
-    laps.lap("reap")
     for fd in buffers:
         os.close(fd)
     output = bytes(buffers[output_fd][:MAX_OUTPUT]).decode("utf-8", errors="replace")
     if failure is None:
-        failure = _outcome(status, bytes(buffers[result_fd]))
+        failure = _outcome(pid, bytes(buffers[result_fd]))
     laps.lap("decode")
     return {**failure, "output": output}
 
 
-def _outcome(status: int, raw: bytes) -> dict[str, Any]:
+def _outcome(pid: int, raw: bytes) -> dict[str, Any]:
     if raw:
         return json.loads(raw)
-    if os.WIFSIGNALED(status):
-        signal_number = os.WTERMSIG(status)
+    # No result: the runner died, and how says why. WNOWAIT leaves it to be reaped (once) later.
+    ended = os.waitid(os.P_PID, pid, os.WEXITED | os.WNOWAIT)
+    if ended.si_code in (os.CLD_KILLED, os.CLD_DUMPED):
+        signal_number = ended.si_status
         if signal_number == signal.SIGXCPU:
             return {"ok": False, "kind": "timeout", "message": "The analysis used its whole CPU allowance."}
         if signal_number in (signal.SIGKILL, signal.SIGSEGV, signal.SIGBUS, signal.SIGABRT):
