@@ -83,7 +83,6 @@ PHASES = [
     ("exec_ms", "runner: the analysis code"),
     ("result_ms", "runner: serialise the result"),
     ("runner_ms", "supervisor: fork to end of runner output"),
-    ("decode_ms", "supervisor: read the runner's result"),
     ("total_ms", "accepted connection to response"),
     ("client_ms", "web side: encode, socket, decode"),
 ]

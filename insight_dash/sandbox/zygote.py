@@ -9,7 +9,6 @@ and nothing a query does survives it (a monkeypatched pandas dies with its runne
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import selectors
 import shutil
@@ -104,7 +103,7 @@ def _seccomp_self_test() -> bool:
 
 def _supervise(connection: socket.socket, seccomp_works: bool, accepted: float) -> None:
     with connection:
-        request, fds = receive_message(connection)
+        request, fds, _ = receive_message(connection)
         if request.get("ping"):
             send_message(connection, {"ok": True, "pid": os.getppid(), "uid": os.getuid(),
                                       "seccomp": seccomp_works})
@@ -137,10 +136,10 @@ def run_request(connection: socket.socket, request: dict[str, Any], fds: list[in
         os.close(fd)
     laps.lap("fork")
     try:
-        response = _collect(pid, result_read, output_read, request["limits"]["timeout_seconds"], laps)
-        response["timing"] = {**response.get("timing", {}), **laps.phases,
-                              "total_ms": round((time.perf_counter() - accepted) * 1000, 2)}
-        send_message(connection, response)
+        response, result = _collect(pid, result_read, output_read, request["limits"]["timeout_seconds"], laps)
+        response["timing"] = {**laps.phases, "total_ms": round((time.perf_counter() - accepted) * 1000, 2)}
+        # The runner's JSON goes on as it wrote it: the web side decodes it, once (client.run_code).
+        send_message(connection, response, payload=result)
     finally:
         # Only after the answer: the kernel tearing down a runner that held a big table takes
         # tens of milliseconds. Killing it first ends a runner that closed its pipes but runs on.
@@ -160,7 +159,9 @@ def _close_inherited(keep: set[int]) -> None:
                 pass  # the descriptor of the listing itself, already gone
 
 
-def _collect(pid: int, result_fd: int, output_fd: int, timeout: float, laps: runner.Laps) -> dict[str, Any]:
+def _collect(pid: int, result_fd: int, output_fd: int, timeout: float,
+             laps: runner.Laps) -> tuple[dict[str, Any], bytearray]:
+    """The supervisor's response (output, or why there is no result) and the runner's result."""
     deadline = time.monotonic() + timeout
     buffers = {result_fd: bytearray(), output_fd: bytearray()}
     failure: dict[str, Any] | None = None
@@ -188,16 +189,14 @@ def _collect(pid: int, result_fd: int, output_fd: int, timeout: float, laps: run
     for fd in buffers:
         os.close(fd)
     output = bytes(buffers[output_fd][:MAX_OUTPUT]).decode("utf-8", errors="replace")
-    if failure is None:
-        failure = _outcome(pid, bytes(buffers[result_fd]))
-    laps.lap("decode")
-    return {**failure, "output": output}
+    if failure is None and buffers[result_fd]:
+        return {"output": output}, buffers[result_fd]
+    return {**(failure or _no_result(pid)), "output": output}, bytearray()
 
 
-def _outcome(pid: int, raw: bytes) -> dict[str, Any]:
-    if raw:
-        return json.loads(raw)
-    # No result: the runner died, and how says why. WNOWAIT leaves it to be reaped (once) later.
+def _no_result(pid: int) -> dict[str, Any]:
+    """The runner died without a result, and how says why. WNOWAIT leaves it to be reaped
+    (once, after the answer) by run_request."""
     ended = os.waitid(os.P_PID, pid, os.WEXITED | os.WNOWAIT)
     if ended.si_code in (os.CLD_KILLED, os.CLD_DUMPED):
         signal_number = ended.si_status
