@@ -142,7 +142,8 @@ def run_request(connection: socket.socket, request: dict[str, Any], fds: list[in
         send_message(connection, response, payload=result)
     finally:
         # Only after the answer: the kernel tearing down a runner that held a big table takes
-        # tens of milliseconds. Killing it first ends a runner that closed its pipes but runs on.
+        # tens of milliseconds. The kill (it is exiting anyway) also ends a runner that closed
+        # its pipes but ran on.
         os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
         shutil.rmtree(scratch, ignore_errors=True)
