@@ -8,6 +8,7 @@ from __future__ import annotations
 import atexit
 import fcntl
 import hashlib
+import json
 import logging
 import os
 import pwd
@@ -105,13 +106,27 @@ def _exchange(settings: Settings, request: dict[str, Any], fds: list[int]) -> di
         try:
             with _connect(settings, timeout=settings.sandbox_timeout_s + 15) as sock:
                 send_message(sock, request, fds)
-                return receive_message(sock)[0]
+                response, _, result = receive_message(sock)
+            return _with_result(response, result) if result else response
         except (FileNotFoundError, ConnectionRefusedError, ConnectionError) as exc:
             if attempt == 2:
                 raise SandboxUnavailable("The analysis sandbox is not running.") from exc
             log.warning("sandbox zygote unreachable; starting it again")
             ensure_zygote(settings)
     raise AssertionError("unreachable")
+
+
+def _with_result(response: dict[str, Any], result: bytearray) -> dict[str, Any]:
+    """The supervisor's response with the runner's own JSON result (passed on undecoded) in
+    it; the supervisor's output and timing win over anything the runner wrote."""
+    try:
+        outcome = json.loads(result)
+    except ValueError:
+        outcome = None
+    if not isinstance(outcome, dict):
+        return {**response, "ok": False, "kind": "crashed", "message": "The analysis ended without a readable result."}
+    timing = outcome.get("timing")
+    return {**outcome, **response, "timing": {**(timing if isinstance(timing, dict) else {}), **response["timing"]}}
 
 
 def _connect(settings: Settings, timeout: float) -> socket.socket:

@@ -10,6 +10,12 @@ from __future__ import annotations
 import errno
 import os
 
+# Imported with the module, so the zygote loads libseccomp once and runners fork with it.
+try:
+    import pyseccomp as sc
+except (ImportError, OSError) as exc:  # OSError: libseccomp.so.2 missing
+    sc, _UNAVAILABLE = None, f"libseccomp is not available: {exc}"
+
 CLONE_THREAD = 0x00010000
 WRITE_FLAGS = (os.O_WRONLY, os.O_RDWR, os.O_CREAT, os.O_TRUNC, os.O_APPEND)
 
@@ -37,10 +43,8 @@ class SeccompUnavailable(RuntimeError):
 
 def load_filter() -> None:
     """Install the filter in this process; irreversible. Raises SeccompUnavailable."""
-    try:
-        import pyseccomp as sc
-    except (ImportError, OSError) as exc:  # OSError: libseccomp.so.2 missing
-        raise SeccompUnavailable(f"libseccomp is not available: {exc}") from exc
+    if sc is None:
+        raise SeccompUnavailable(_UNAVAILABLE)
     try:
         rules = sc.SyscallFilter(defaction=sc.ALLOW)
         deny = sc.ERRNO(errno.EPERM)

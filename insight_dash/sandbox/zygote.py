@@ -9,7 +9,6 @@ and nothing a query does survives it (a monkeypatched pandas dies with its runne
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import selectors
 import shutil
@@ -20,6 +19,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from insight_dash.sandbox import runner
 from insight_dash.sandbox.protocol import receive_message, send_message
 from insight_dash.sandbox.seccomp import SeccompUnavailable, load_filter
 
@@ -45,29 +45,43 @@ def serve(socket_path: Path) -> None:
           f"seccomp {'on' if seccomp_works else 'UNAVAILABLE'})", flush=True)
     while True:
         connection, _ = server.accept()
+        accepted = time.perf_counter()
         if os.fork() == 0:
             server.close()
             signal.signal(signal.SIGCHLD, signal.SIG_DFL)
             try:
-                _supervise(connection, seccomp_works)
+                _supervise(connection, seccomp_works, accepted)
             finally:
                 os._exit(0)
         connection.close()
 
 
 def _warm_up() -> None:
-    """Import and exercise the libraries once, so every fork starts warm."""
+    """Import and exercise the libraries once, so every fork starts warm: whatever a runner
+    imports on first use (pyarrow.dataset for read_table, pyarrow.pandas_compat for
+    to_pandas, plotly's lazily loaded figure classes) it would import again for every query."""
     import duckdb
     import pandas as pd
     import plotly.express as px
     import plotly.io as pio
-    import pyarrow.parquet  # noqa: F401
-
-    from insight_dash.sandbox import runner  # noqa: F401
+    import pyarrow as pa
+    import pyarrow.parquet as pq
 
     frame = pd.DataFrame({"unit": ["a", "b"], "value": [1.0, 2.0]})
-    pio.to_json(px.bar(frame.groupby("unit", as_index=False)["value"].sum(), x="unit", y="value"))
-    duckdb.connect().sql("SELECT 1").fetchall()
+    figure = px.bar(frame.groupby("unit", as_index=False)["value"].sum(), x="unit", y="value", title="warm-up")
+    pio.to_json(figure, validate=True)
+    # The runner's own path for a table: a Parquet descriptor, memory-mapped, to Arrow and pandas.
+    fd = os.memfd_create("insight-warm-up")
+    try:
+        with open(fd, "wb", closefd=False) as file:
+            pq.write_table(pa.Table.from_pandas(frame), file)
+        table = runner.read_parquet(fd)
+    finally:
+        os.close(fd)
+    table.to_pandas()
+    connection = duckdb.connect()
+    connection.register("warm_up", table)
+    connection.sql("SELECT unit, sum(value) FROM warm_up GROUP BY unit").df()
 
 
 def _seccomp_self_test() -> bool:
@@ -87,40 +101,52 @@ def _seccomp_self_test() -> bool:
     return os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
 
 
-def _supervise(connection: socket.socket, seccomp_works: bool) -> None:
+def _supervise(connection: socket.socket, seccomp_works: bool, accepted: float) -> None:
     with connection:
-        request, fds = receive_message(connection)
+        request, fds, _ = receive_message(connection)
         if request.get("ping"):
             send_message(connection, {"ok": True, "pid": os.getppid(), "uid": os.getuid(),
                                       "seccomp": seccomp_works})
             return
-        send_message(connection, run_request(request, fds))
+        run_request(connection, request, fds, accepted)
 
 
-def run_request(request: dict[str, Any], fds: list[int]) -> dict[str, Any]:
-    """Fork the runner, watch it, and turn whatever happens into one response."""
-    started = time.perf_counter()
+def run_request(connection: socket.socket, request: dict[str, Any], fds: list[int], accepted: float) -> None:
+    """Fork the runner, watch it, send whatever happens as one response, and then make sure
+    the runner is gone. The response's `timing` holds the milliseconds of each phase from the
+    accepted connection (`accepted`, `time.perf_counter()`) on: the supervisor's here, the
+    runner's from its own result."""
+    laps = runner.Laps(accepted)
+    laps.lap("supervisor")  # the supervisor's fork and reading the request
     scratch = tempfile.mkdtemp(prefix="insight-sandbox-")
     request["limits"]["scratch_dir"] = scratch
     result_read, result_write = os.pipe()
     output_read, output_write = os.pipe()
+    laps.lap("scratch")
     pid = os.fork()
     if pid == 0:
+        forked_at = time.perf_counter()
         os.close(result_read)
         os.close(output_read)
         os.dup2(output_write, 1)
         os.dup2(output_write, 2)
         _close_inherited(keep={result_write, *fds})
-        from insight_dash.sandbox import runner
-
-        runner.run(request, fds, result_write)
+        runner.run(request, fds, result_write, forked_at)
     for fd in (result_write, output_write, *fds):
         os.close(fd)
-    forked_ms = (time.perf_counter() - started) * 1000
-    response = _collect(pid, result_read, output_read, request["limits"]["timeout_seconds"])
-    shutil.rmtree(scratch, ignore_errors=True)
-    response["timing"] = {"fork_ms": round(forked_ms, 2), "total_ms": round((time.perf_counter() - started) * 1000, 2)}
-    return response
+    laps.lap("fork")
+    try:
+        response, result = _collect(pid, result_read, output_read, request["limits"]["timeout_seconds"], laps)
+        response["timing"] = {**laps.phases, "total_ms": round((time.perf_counter() - accepted) * 1000, 2)}
+        # The runner's JSON goes on as it wrote it: the web side decodes it, once (client.run_code).
+        send_message(connection, response, payload=result)
+    finally:
+        # Only after the answer: the kernel tearing down a runner that held a big table takes
+        # tens of milliseconds. The kill (it is exiting anyway) also ends a runner that closed
+        # its pipes but ran on.
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 def _close_inherited(keep: set[int]) -> None:
@@ -134,7 +160,9 @@ def _close_inherited(keep: set[int]) -> None:
                 pass  # the descriptor of the listing itself, already gone
 
 
-def _collect(pid: int, result_fd: int, output_fd: int, timeout: float) -> dict[str, Any]:
+def _collect(pid: int, result_fd: int, output_fd: int, timeout: float,
+             laps: runner.Laps) -> tuple[dict[str, Any], bytearray]:
+    """The supervisor's response (output, or why there is no result) and the runner's result."""
     deadline = time.monotonic() + timeout
     buffers = {result_fd: bytearray(), output_fd: bytearray()}
     failure: dict[str, Any] | None = None
@@ -156,22 +184,23 @@ def _collect(pid: int, result_fd: int, output_fd: int, timeout: float) -> dict[s
                 failure = {"ok": False, "kind": "output", "message": "The analysis printed too much output."}
             elif key.fd == result_fd and len(buffers[result_fd]) > MAX_RESULT:
                 failure = {"ok": False, "kind": "too_large", "message": "The result is too large to show."}
+    laps.lap("runner")  # from the fork to the end of its output: it closes both as it exits
     if failure is not None:
         os.kill(pid, signal.SIGKILL)
-    _, status = os.waitpid(pid, 0)
     for fd in buffers:
         os.close(fd)
     output = bytes(buffers[output_fd][:MAX_OUTPUT]).decode("utf-8", errors="replace")
-    if failure is None:
-        failure = _outcome(status, bytes(buffers[result_fd]))
-    return {**failure, "output": output}
+    if failure is None and buffers[result_fd]:
+        return {"output": output}, buffers[result_fd]
+    return {**(failure or _no_result(pid)), "output": output}, bytearray()
 
 
-def _outcome(status: int, raw: bytes) -> dict[str, Any]:
-    if raw:
-        return json.loads(raw)
-    if os.WIFSIGNALED(status):
-        signal_number = os.WTERMSIG(status)
+def _no_result(pid: int) -> dict[str, Any]:
+    """The runner died without a result, and how says why. WNOWAIT leaves it to be reaped
+    (once, after the answer) by run_request."""
+    ended = os.waitid(os.P_PID, pid, os.WEXITED | os.WNOWAIT)
+    if ended.si_code in (os.CLD_KILLED, os.CLD_DUMPED):
+        signal_number = ended.si_status
         if signal_number == signal.SIGXCPU:
             return {"ok": False, "kind": "timeout", "message": "The analysis used its whole CPU allowance."}
         if signal_number in (signal.SIGKILL, signal.SIGSEGV, signal.SIGBUS, signal.SIGABRT):
