@@ -384,7 +384,9 @@ COMPARED = (("errors", lambda r: r["errors"]["total"], "{:.0f}"),
             ("forked jobs' USS together, MiB", lambda r: r["rss_peak_jobs_uss"]["together"] / 2**20, "{:.0f}"),
             ("server RSS summed, peak MiB", lambda r: r["rss_peak_bytes"]["server_rss_summed"] / 2**20, "{:.0f}"),
             ("server PSS summed, peak MiB", lambda r: r["rss_peak_bytes"]["server_pss_summed"] / 2**20, "{:.0f}"),
-            ("CPU-s of the server", lambda r: r["cpu_seconds"]["server"], "{:.0f}"))
+            ("CPU-s of the server", lambda r: r["cpu_seconds"]["server"], "{:.0f}"),
+            ("  per answered question", lambda r: r["cpu_seconds"]["server"] / max(1, r["questions"]["statuses"].get(
+                "success", 0)), "{:.2f}"))
 
 
 def compare(reference: dict[str, Any], current: dict[str, Any]) -> None:
