@@ -65,7 +65,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a scri
 import sqlalchemy as sa  # noqa: E402
 
 from benchmarks.sampling import MemorySampler, mib  # noqa: E402
-from benchmarks.steps import GRID_BLOCK, PASSWORD, Recorder, Sample, prepare_all  # noqa: E402
+from benchmarks.steps import GRID_BLOCK, PASSWORD, PageProbe, Recorder, Sample, prepare_all  # noqa: E402
 from tests.fakes.bedrock import GOVCLOUD_MODEL, FakeBedrock, Reply, code_reply  # noqa: E402
 from tests.harness.files import write_sensor_csv  # noqa: E402  (the test suite's sensor export, bigger)
 from tests.harness.servers import GunicornServer  # noqa: E402
@@ -204,8 +204,8 @@ def query_outcomes(database_url: str, ids: list[int]) -> dict[str, Any]:
             "running_left": running_total, "server_latency_ms": list(latency) if latency else None}
 
 
-def report(args: argparse.Namespace, timed: dict[str, Any], recorder: Recorder, sampler: MemorySampler,
-           outcomes: dict[str, Any], load_cpu_s: float, waits: list[float]) -> dict[str, Any]:
+def report(args: argparse.Namespace, timed: dict[str, Any], recorder: Recorder, probed: Recorder,
+           sampler: MemorySampler, outcomes: dict[str, Any], load_cpu_s: float, waits: list[float]) -> dict[str, Any]:
     """Print the figures and the verdict; the same as JSON. `timed` is what load_users.py wrote."""
     intervals = recorder.question_intervals
     timed_s, requests = timed["timed_s"], timed["requests"]
@@ -213,17 +213,21 @@ def report(args: argparse.Namespace, timed: dict[str, Any], recorder: Recorder, 
     for sample in recorder.samples:
         by_kind[sample.kind].append(sample)
     pages_during = [s for s in by_kind["page"] if overlaps(s, intervals)]
+    probed_pages = [s for s in probed.samples if s.kind == "page"]
+    probed_during = [s for s in probed_pages if overlaps(s, intervals)]
     rows = [latency_row("page (routing callback)", by_kind["page"]),
             latency_row("page while questions run", pages_during),
             latency_row("page HTML document", by_kind["document"]),
             latency_row("grid page (200 rows)", by_kind["grid"]),
-            latency_row("question round-trip", by_kind["question"])]
+            latency_row("question round-trip", by_kind["question"]),
+            latency_row("probe page", probed_pages),
+            latency_row("probe page, questions run", probed_during)]
     submitted = len(recorder.submitted)
     settled = outcomes["statuses"].get("success", 0) + outcomes["statuses"].get("error", 0)
     lost = submitted - settled
     question_errors = outcomes["statuses"].get("error", 0)
-    errors = sum(recorder.errors.values()) + question_errors
-    page_p95 = rows[1]["p95_ms"]
+    errors = sum(recorder.errors.values()) + sum(probed.errors.values()) + question_errors
+    page_p95 = rows[6]["p95_ms"]
 
     print()
     model = ("offline engine" if args.model == "offline" else
@@ -257,8 +261,9 @@ def report(args: argparse.Namespace, timed: dict[str, Any], recorder: Recorder, 
           f"left running (whole database): {outcomes['running_left']}")
     if outcomes["error_messages"]:
         print(f"  QueryLog errors: {outcomes['error_messages']}")
-    print(f"Errors: {errors} = requests/callbacks {dict(recorder.errors) or 0} + questions ended error {question_errors}")
-    for kind, example in recorder.error_examples.items():
+    print(f"Errors: {errors} = requests/callbacks {dict(recorder.errors) or 0} + probe {dict(probed.errors) or 0} "
+          f"+ questions ended error {question_errors}")
+    for kind, example in {**recorder.error_examples, **probed.error_examples}.items():
         print(f"  e.g. {kind}: {example}")
     print()
     print("Peak RSS (sampled every 0.5 s):")
@@ -290,9 +295,10 @@ def report(args: argparse.Namespace, timed: dict[str, Any], recorder: Recorder, 
               f"max {job_cpu[-1]:.2f}, together {sum(job_cpu):.0f}")
     print()
     # No page load overlapping a question (too short a run) is not a pass.
-    passed = errors == 0 and lost == 0 and bool(pages_during) and page_p95 < PAGE_P95_TARGET_MS
+    passed = errors == 0 and lost == 0 and bool(probed_during) and page_p95 < PAGE_P95_TARGET_MS
     print(f"VERDICT: {'PASS' if passed else 'FAIL'}: errors {errors} (target 0), lost QueryLogs {lost} "
-          f"(target 0), page p95 while questions run {page_p95:.0f} ms (target < {PAGE_P95_TARGET_MS:.0f} ms)")
+          f"(target 0), page p95 while questions run {page_p95:.0f} ms, seen by the probe "
+          f"(target < {PAGE_P95_TARGET_MS:.0f} ms)")
     return {
         "config": {name: str(value) for name, value in vars(args).items()}, "cpus": os.cpu_count(), "timed_s": timed_s, "requests": requests,
         "requests_per_s": requests / timed_s, "locust_requests": timed["by_request"], "statuses": {str(k): v for k, v in recorder.statuses.items()},
@@ -344,9 +350,10 @@ def measure(args: argparse.Namespace, server: GunicornServer, files: list[Path],
     print(f"Gunicorn up at {server.url} (master {server.master_pid}, workers {server.worker_pids()}, "
           f"zygote {server.zygote_pid()}) from {args.app_root}", flush=True)
     names = [f"load{n:02d}" for n in range(args.users)]
-    server.create_users((name, PASSWORD) for name in names)
+    server.create_users((name, PASSWORD) for name in [*names, "probe"])
     setup_started = time.perf_counter()
-    prepared = prepare_all(server, names, files, args.ready_timeout)
+    *prepared, (probe_client, probe_dataset) = prepare_all(server, [*names, "probe"], [*files, files[0]],
+                                                           args.ready_timeout)
     print(f"{args.users} users signed in, uploaded and ready in {time.perf_counter() - setup_started:.1f} s; "
           f"running for {args.seconds:.0f} s", flush=True)
     plan = {"url": server.url, "seconds": args.seconds, "drain": args.drain, "think": args.think,
@@ -355,15 +362,18 @@ def measure(args: argparse.Namespace, server: GunicornServer, files: list[Path],
                       for n, (name, (_, dataset_id)) in enumerate(zip(names, prepared))]}
     sampler = MemorySampler(server)
     sampler.start()
+    probe = PageProbe(probe_client, probe_dataset, args.rows)
+    probe.start()
     cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     timed = run_locust(plan, folder)
     cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    probe.stop()
     sampler.stop()
     recorder = Recorder.from_json(timed["recorder"])
     outcomes = query_outcomes(server.database_url, list(recorder.submitted))
     load_cpu_s = (cpu_after.ru_utime + cpu_after.ru_stime) - (cpu_before.ru_utime + cpu_before.ru_stime)
     log_text = server.log_text()
-    results = report(args, timed, recorder, sampler, outcomes, load_cpu_s,
+    results = report(args, timed, recorder, probe.recorder, sampler, outcomes, load_cpu_s,
                      queue_waits(log_text, list(recorder.submitted)))
     results["server_log"] = log_summary(log_text)
     if results["server_log"]:
@@ -376,7 +386,8 @@ def measure(args: argparse.Namespace, server: GunicornServer, files: list[Path],
 COMPARED = (("errors", lambda r: r["errors"]["total"], "{:.0f}"),
             ("lost QueryLogs", lambda r: r["questions"]["lost"], "{:.0f}"),
             ("questions answered", lambda r: r["questions"]["statuses"].get("success", 0), "{:.0f}"),
-            ("page p95 while questions run, ms", lambda r: r["latency"][1]["p95_ms"], "{:.0f}"),
+            ("page p95 while questions run, ms (probe)", lambda r: r["latency"][6]["p95_ms"], "{:.0f}"),
+            ("  the same, as Locust's users saw it", lambda r: r["latency"][1]["p95_ms"], "{:.0f}"),
             ("question round trip p50, ms", lambda r: r["latency"][4]["p50_ms"], "{:.0f}"),
             ("waited before the job began p95, ms", lambda r: (r["queue_wait_ms"] or {}).get("p95"), "{:.0f}"),
             ("received per answer, median KiB", lambda r: (r["answer_bytes"] or {}).get("median", 0) / 1024, "{:.1f}"),

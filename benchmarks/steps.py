@@ -99,8 +99,35 @@ def prepare_all(server: GunicornServer, names: list[str], files: list[Path],
 
     prepared, failures = in_parallel(prepare_one, names)
     if failures:
-        raise SystemExit("setup failed:\n  " + "\n  ".join(failures) + "\n" + server.log_tail())
+        troubles = [line for line in server.log_text().splitlines()
+                    if any(mark in line for mark in ("ERROR", "Traceback", "Error", " 500 "))]
+        raise SystemExit("setup failed:\n  " + "\n  ".join(failures) + "\nthe server's log, its errors:\n"
+                         + "\n".join(troubles[-60:]) + "\n...and its end:\n" + server.log_tail())
     return prepared
+
+
+class PageProbe(threading.Thread):
+    """One more person, in the benchmark's own process, opening their workspace every second
+    while the load runs: page latency as a person sees it. Locust's samples include its own
+    delays (all its users share one gevent loop, so one user's JSON work holds up another's
+    clock); the server's are measured apart from any of them here."""
+
+    def __init__(self, client: SignedInClient, dataset_id: str, rows: int, every_s: float = 1.0):
+        super().__init__(name="page-probe", daemon=True)
+        self.recorder = Recorder()
+        self.visitor = Visitor(0, client, dataset_id, rows, self.recorder, (), ())
+        self.every_s, self.stopping = every_s, threading.Event()
+
+    def run(self) -> None:
+        while not self.stopping.wait(self.every_s):
+            try:
+                self.visitor.open_workspace()
+            except DashError as exc:
+                self.recorder.error("probe", str(exc))
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.join()
 
 
 def in_parallel(work: Callable[[int], Any], names: list[str]) -> tuple[list, list[str]]:
@@ -152,8 +179,9 @@ class Visitor:
             self.client.load_document(f"/datasets/{self.dataset_id}")
         with self.timed("page"):
             content = self.client.render_page(f"/datasets/{self.dataset_id}").output("_pages_content", "children")
-            self.table, self.session_id = workspace_ids(content, self.dataset_id)
-            self.shown = find_prop(content, "answers-shown", "data")  # None on an app without it
+        # Read outside the sample: walking the layout is this process's work, not the server's.
+        self.table, self.session_id = workspace_ids(content, self.dataset_id)
+        self.shown = find_prop(content, "answers-shown", "data")  # None on an app without it
 
     def draw_answers(self, pending: dict) -> int:
         """What the page does after the conversation changed: show_answers patches the cards it

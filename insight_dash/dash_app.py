@@ -38,6 +38,12 @@ def create_dash(server: Flask, settings: Settings) -> Dash:
         on_error=report_callback_error,
     )
     app.layout = shell
+    # Dash finishes its setup (callbacks copied in, validated) on the first request, unguarded:
+    # under load, a worker's first requests raced each other ("dictionary changed size during
+    # iteration", a 500 on /login; benchmarks/load.py, 40 users at once). Done here, once,
+    # before the worker serves anyone.
+    with server.test_request_context("/"):
+        app._setup_server()
     return app
 
 
