@@ -57,10 +57,11 @@ class JobsOnHost(_KeepsLateResults, DiskcacheManager):
     (SQLite), so a poll may reach any worker of the host.
 
     A job mostly waits on the model (5-15 s on Bedrock) and runs the generated code in the
-    sandbox's own processes. A forked copy of the worker per job held about 85 MiB of private
-    pages for that wait, 1.7 GiB for 20 questions at once; a thread holds a few MiB
-    (benchmarks/load.py --model fake-bedrock prints both). Forks also had to keep SQLite out
-    of every other thread's transactions; threads share the cache safely.
+    sandbox's own processes. A forked copy of the worker per job held that wait in private
+    pages: 42 forks, 5.7 GiB together, with 40 users on a Bedrock-shaped model; as threads the
+    whole server stays at 1.8 GiB PSS (benchmarks/load.py --model fake-bedrock --reference).
+    Forks also had to keep SQLite out of every other thread's transactions; threads share the
+    cache safely.
 
     While a job waits for its turn, its place in line ("Waiting, 3 ahead of you") goes to the
     page as an update of the component `WAITING_ID`, wherever the page shows one.

@@ -91,7 +91,7 @@ class HostQueue:
     def _drop_orphans(connection: sqlite3.Connection) -> None:
         for pid, started in connection.execute("SELECT DISTINCT pid, started FROM tickets").fetchall():
             if _process_started(pid) != started:
-                connection.execute("DELETE FROM tickets WHERE pid = ?", (pid,))
+                connection.execute("DELETE FROM tickets WHERE pid = ? AND started = ?", (pid, started))
 
 
 def _process_started(pid: int) -> float | None:
