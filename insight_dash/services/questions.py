@@ -88,13 +88,16 @@ def finish_question(user: User, query_id: int) -> QueryLog:
         return entry
     started = time.perf_counter()
     waited_ms = int((utcnow() - entry.created_at).total_seconds() * 1000)  # in this host's line of jobs, mostly
-    entry.dataset_version = entry.session.dataset.version
+    version = entry.session.dataset.version
     failure = None
     try:
+        # Nothing is written before the answer: a write would lock the row while the model and
+        # the sandbox work, and Cancel (cancel_question) would wait for the answer to be stored.
         answer = engines.answer(current_settings(), dataset_tables(entry.session.dataset), entry.prompt,
                                 _history(user, entry))
         if not _still_running(entry):
             return entry
+        entry.dataset_version = version
         _record_answer(entry, answer)
     except (LLMError, AnalysisError, InvalidInput, NotFound) as exc:
         failure = exc.message, getattr(exc, "kind", "invalid")
@@ -140,7 +143,7 @@ def table_csv(user: User, query_id: int | str) -> tuple[str, str]:
 def cancel_question(user: User, query_id: int | str) -> QueryLog:
     """Mark a running question as cancelled (its job has been stopped)."""
     entry = get_query(user, query_id)
-    if entry.status == "running":
+    if _still_running(entry):  # an answer stored meanwhile stays
         entry.status, entry.error_message = "error", CANCELLED
         db.session.commit()
     return entry

@@ -1,6 +1,8 @@
 """Questions answered by the model end to end through a local Bedrock endpoint: litellm's real code path
 (SigV4, Converse), PandasAI's Agent, the sandbox, and the QueryLog written for every outcome."""
 import dataclasses
+import threading
+import time
 
 import pytest
 
@@ -46,6 +48,27 @@ def test_question_yields_a_plotly_figure(engine, bedrock, session):
     assert request["signed"] and request["path"].endswith("/converse")
     assert "plotly" in bedrock.prompts()[0] and "Plot the mean temperature by unit" in bedrock.prompts()[0]
     assert 'dimensions="300x5"' in bedrock.prompts()[0]  # the whole table's size, though it sees 5 rows
+
+
+def test_a_question_cancelled_while_the_model_writes_its_code_stays_cancelled(engine, bedrock, session, app_ctx):
+    alice, chat = session
+    bedrock.queue(dataclasses.replace(code_reply(COUNT_CODE), delay_s=1))  # within the test timeout (2 s)
+    entry = questions.start_question(alice, chat.id, "How many readings are there?")
+    answered = {}
+
+    def answer():  # the job: a thread, which Cancel cannot stop
+        with app_ctx.app_context():
+            answered["status"] = questions.finish_question(db.session.get(type(alice), alice.id), entry.id).status
+
+    job = threading.Thread(target=answer)
+    job.start()
+    while not bedrock.requests and job.is_alive():
+        time.sleep(0.05)
+    questions.cancel_question(alice, entry.id)
+    job.join(60)
+    assert answered == {"status": "error"}
+    db.session.refresh(entry)
+    assert (entry.status, entry.error_message, entry.response_text) == ("error", questions.CANCELLED, "")
 
 
 def test_table_and_number_answers(engine, bedrock, session):
